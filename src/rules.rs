@@ -1,0 +1,79 @@
+//! The catalogue of `verify` rules: stable ids, severities and what they check.
+//!
+//! The man page lists this table; `verify` findings use these ids.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One rule: its id, severity and a one-line description.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+const fn rule(id: &'static str, severity: Severity, summary: &'static str) -> Rule {
+    Rule {
+        id,
+        severity,
+        summary,
+    }
+}
+
+use Severity::{Error, Warning};
+
+pub const RULES: &[Rule] = &[
+    rule("env-not-ignored", Error, "a .env file (existing or future) is not ignored by git"),
+    rule("env-tracked", Error, "a .env file is tracked by git"),
+    rule("env-in-history", Error, "a commit reachable from HEAD contains a .env file"),
+    rule("env-missing-key", Error, ".env lacks a key that .env.example lists"),
+    rule("secret-literal", Error, "a tracked file assigns a literal to a *PASSWORD*, *TOKEN*, *SECRET* or *KEY* variable"),
+    rule("private-key", Error, "a tracked file holds a private key"),
+    rule("data-not-ignored", Error, "a container's data/ folder is not ignored by git"),
+    rule("unknown-opt", Error, "an OPT_ override names no known setting"),
+    rule("invalid-value", Error, "a setting's value breaks its rule (integer, range, hostname, MAC, NET, VLAN, MTU, OSTYPE, ...)"),
+    rule("missing-build-script", Error, "a container folder has no build-target.sh (or legacy target-bootstrap.sh)"),
+    rule("bash-syntax", Error, "a bash file does not parse (bash -n)"),
+    rule("eval-failed", Error, "sourcing the settings files stopped early or printed errors"),
+    rule("duplicate-ctid", Error, "two containers set the same CTID"),
+    rule("duplicate-host", Error, "two containers have the same hostname"),
+    rule("duplicate-mac", Error, "two containers set the same MAC address"),
+    rule("duplicate-ip", Error, "two containers set the same static IP address"),
+    rule("setting-without-opt", Warning, "a file assigns a setting's plain name (RAM=...) where OPT_RAM=... was likely meant"),
+    rule("short-secret", Warning, "a .env value is too short to be masked in output"),
+    rule("unknown-hook", Warning, "a HOOK_ function has a name git-lxc never calls"),
+];
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_kebab_case() {
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+        assert!(ids.iter().all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())));
+    }
+}

@@ -1,0 +1,6 @@
+//! The one integration test binary: git-lxc as a user runs it, against temp
+//! repositories and fake host tools.
+
+mod support;
+
+mod verify;
