@@ -14,7 +14,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// secret, never destroys a container it did not build, and records in each
 /// container the exact commit it was built from.
 #[derive(Debug, Parser)]
-#[command(name = "git-lxc", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "git-lxc",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 #[command(after_help = "Exit status: 0 ok, 1 failed, 2 usage error, 3 refused by a safety guard.")]
 pub struct Cli {
     #[command(flatten)]
@@ -59,6 +64,11 @@ pub enum Command {
     Init(InitArgs),
     New(NewArgs),
     Verify(VerifyArgs),
+    Plan(PlanArgs),
+    Build(BuildArgs),
+    Rebuild(RebuildArgs),
+    Destroy(DestroyArgs),
+    Enter(EnterArgs),
 }
 
 /// Make the current repository ready: root folder, `.gitignore` entries for
@@ -122,4 +132,111 @@ pub enum VerifyFormat {
     Json,
     /// GitHub Actions annotations on stdout.
     Github,
+}
+
+/// Options shared by the commands that build.
+#[derive(Debug, Clone, Args)]
+pub struct BuildOpts {
+    /// Build from uncommitted changes; the record then says `dirty`.
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    /// Replace a container with the chosen CTID even though git-lxc did not
+    /// build it (or built it from another folder).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Override a setting for this build (repeatable), e.g. `--set RAM=512`.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub sets: Vec<(String, String)>,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not KEY=VALUE"))?;
+    if k.is_empty() {
+        return Err(format!("'{s}' has no KEY"));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+/// Print every step a build of NAME would run, without changing the host.
+///
+/// Shows the host commands in order (secrets masked), where each hook runs,
+/// and the parts of the provisioning script. Only read-only host calls are
+/// made (`pct list`, `pveam list`, `pvesh get /cluster/nextid`).
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The container folder.
+    pub name: String,
+
+    #[command(flatten)]
+    pub opts: BuildOpts,
+}
+
+/// Create a container that does not exist yet from its folder.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The container folder.
+    pub name: String,
+
+    #[command(flatten)]
+    pub opts: BuildOpts,
+}
+
+/// Destroy and re-create containers from their folders (build them if absent).
+///
+/// `data/` and every other bind-mounted host folder are kept. Asks for
+/// confirmation on a terminal; needs `--yes` otherwise.
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    /// The container folders.
+    #[arg(required_unless_present_any = ["changed", "all"])]
+    pub names: Vec<String>,
+
+    /// Rebuild every built container whose folder changed since its recorded commit.
+    #[arg(long, conflicts_with_all = ["names", "all"])]
+    pub changed: bool,
+
+    /// Rebuild (or build) every container of the tree.
+    #[arg(long, conflicts_with = "names")]
+    pub all: bool,
+
+    /// Go on with the next container after a failure.
+    #[arg(long)]
+    pub keep_going: bool,
+
+    /// Print the plan instead of running it.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(short, long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub opts: BuildOpts,
+}
+
+/// Stop and destroy a container built from NAME; `data/` is never touched.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// The container folder.
+    pub name: String,
+
+    /// Do not ask for confirmation.
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Destroy even if the container's record names another folder or none.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Open a shell in the container built from NAME (`pct enter`).
+#[derive(Debug, Args)]
+pub struct EnterArgs {
+    /// The container folder.
+    pub name: String,
 }

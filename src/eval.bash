@@ -21,6 +21,14 @@ __gl_source() {
     [ "$__gl_rc" -ge 2 ] && printf 'X\0%s\0%s\0' "$1" "$__gl_rc" >&9
     return 0
 }
+# The declaration of variable $1 in __gl_d; forks only for arrays, which
+# ${var@A} cannot print whole.
+__gl_decl() {
+    case ${!1@a} in
+        *[aA]*) __gl_d=$(declare -p "$1" 2>/dev/null) ;;
+        *) __gl_d=${!1@A} ;;
+    esac
+}
 # Remember the current value of every variable so the ones a .env file
 # defines or changes can be reported as secrets.
 __gl_snapshot() {
@@ -28,7 +36,9 @@ __gl_snapshot() {
     __gl_snap=()
     for __gl_v in $(compgen -v); do
         case $__gl_v in __gl_*) continue ;; esac
-        __gl_snap[$__gl_v]=$(declare -p "$__gl_v" 2>/dev/null)
+        [ -n "${__gl_base[$__gl_v]-}" ] && continue
+        __gl_decl "$__gl_v"
+        __gl_snap[$__gl_v]=$__gl_d
     done
 }
 __gl_secrets() {
@@ -36,9 +46,9 @@ __gl_secrets() {
     for __gl_v in $(compgen -v); do
         case $__gl_v in __gl_*|FUNCNAME|BASH_*) continue ;; esac
         [ -n "${__gl_base[$__gl_v]-}" ] && continue
-        __gl_now=$(declare -p "$__gl_v" 2>/dev/null)
-        if [ "${__gl_snap[$__gl_v]-}" != "$__gl_now" ]; then
-            if [[ $__gl_now == "declare -"[aA]* ]]; then
+        __gl_decl "$__gl_v"
+        if [ "${__gl_snap[$__gl_v]-}" != "$__gl_d" ]; then
+            if [[ ${!__gl_v@a} == *[aA]* ]]; then
                 local -n __gl_ref=$__gl_v
                 local __gl_e
                 for __gl_e in "${__gl_ref[@]}"; do
@@ -86,9 +96,9 @@ while [ $# -ge 2 ]; do
         for __gl_v in $(compgen -v); do
             case $__gl_v in __gl_*|_|BASH_REMATCH|PIPESTATUS|FUNCNAME|OPTARG|OPTIND|REPLY|COLUMNS|LINES) continue ;; esac
             [ -n "${__gl_base[$__gl_v]-}" ] && continue
-            __gl_decl=$(declare -p "$__gl_v" 2>/dev/null) || continue
-            if [[ $__gl_decl == "declare -"[aA]* ]]; then
-                printf 'A\0%s\0%s\0' "$__gl_v" "$__gl_decl" >&9
+            if [[ ${!__gl_v@a} == *[aA]* ]]; then
+                __gl_decl "$__gl_v"
+                printf 'A\0%s\0%s\0' "$__gl_v" "$__gl_d" >&9
             else
                 printf 'V\0%s\0%s\0' "$__gl_v" "${!__gl_v}" >&9
             fi

@@ -65,8 +65,9 @@ pub fn clean_env(cmd: &mut Command) {
     cmd.env_clear();
     cmd.env(
         "PATH",
-        std::env::var_os("PATH")
-            .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
+        std::env::var_os("PATH").unwrap_or_else(|| {
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()
+        }),
     );
     for key in ["HOME", "USER", "LOGNAME", "LANG", "TERM"] {
         if let Some(v) = std::env::var_os(key) {
@@ -203,7 +204,7 @@ mod tests {
 
     #[test]
     fn parses_records() {
-        let out = b"N\0/r/defaults\0/r/defaults: line 2: oops\0C\0a\0S\0PASS\0pw12\0V\0OPT_RAM\0256\0A\0L\0declare -a L=([0]=\"x\")\0F\0HOOK_preBuild\0E\0C\0b\0";
+        let out = b"N\0/r/defaults\0/r/defaults: line 2: oops\0C\0a\0S\0PASS\0pw12\0V\0OPT_RAM\0\x32\x35\x36\0A\0L\0declare -a L=([0]=\"x\")\0F\0HOOK_preBuild\0E\0C\0b\0";
         let r = parse(out).unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].scalar("OPT_RAM"), Some("256"));

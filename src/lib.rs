@@ -5,13 +5,24 @@
 //! the logic they share (tree, settings, checks, plan, record, host) is plain
 //! data in and out.
 
+pub mod buildlog;
 pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod eval;
+pub mod gitstate;
+pub mod host;
+pub mod lock;
+pub mod pipeline;
+pub mod plan;
+pub mod progress;
+pub mod provision;
+pub mod pveconf;
+pub mod record;
 pub mod repo;
 pub mod rules;
 pub mod secrets;
+pub mod session;
 pub mod settings;
 pub mod tree;
 pub mod ui;
@@ -38,13 +49,14 @@ pub fn main_entry() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            report(&err);
+            report_error(&err);
             ExitCode::from(error::classify(&err).0)
         }
     }
 }
 
-fn report(err: &anyhow::Error) {
+/// Print an error with its causes and hint, as the final report does.
+pub fn report_error(err: &anyhow::Error) {
     let (_, hint) = error::classify(err);
     let mut chain = err.chain();
     if let Some(top) = chain.next() {

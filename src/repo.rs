@@ -86,7 +86,11 @@ fn pick_root(
     if let Some(arg) = root_arg {
         return existing_root(&cwd.join(arg), "--root");
     }
-    if let Some(configured) = repo.config().ok().and_then(|c| c.get_string("lxc.root").ok()) {
+    if let Some(configured) = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_string("lxc.root").ok())
+    {
         return existing_root(&workdir.join(configured), "git config lxc.root");
     }
     if cwd.starts_with(workdir) {
@@ -114,7 +118,10 @@ fn pick_root(
 fn existing_root(path: &Path, source: &str) -> Result<PathBuf> {
     if !path.is_dir() {
         return Err(Failure::usage(
-            format!("the tree root {} (from {source}) is not a folder", path.display()),
+            format!(
+                "the tree root {} (from {source}) is not a folder",
+                path.display()
+            ),
             "point it at the folder that holds your container folders",
         ));
     }

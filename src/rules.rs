@@ -39,25 +39,85 @@ const fn rule(id: &'static str, severity: Severity, summary: &'static str) -> Ru
 use Severity::{Error, Warning};
 
 pub const RULES: &[Rule] = &[
-    rule("env-not-ignored", Error, "a .env file (existing or future) is not ignored by git"),
+    rule(
+        "env-not-ignored",
+        Error,
+        "a .env file (existing or future) is not ignored by git",
+    ),
     rule("env-tracked", Error, "a .env file is tracked by git"),
-    rule("env-in-history", Error, "a commit reachable from HEAD contains a .env file"),
-    rule("env-missing-key", Error, ".env lacks a key that .env.example lists"),
-    rule("secret-literal", Error, "a tracked file assigns a literal to a *PASSWORD*, *TOKEN*, *SECRET* or *KEY* variable"),
+    rule(
+        "env-in-history",
+        Error,
+        "a commit reachable from HEAD contains a .env file",
+    ),
+    rule(
+        "env-missing-key",
+        Error,
+        ".env lacks a key that .env.example lists",
+    ),
+    rule(
+        "secret-literal",
+        Error,
+        "a tracked file assigns a literal to a *PASSWORD*, *TOKEN*, *SECRET* or *KEY* variable",
+    ),
     rule("private-key", Error, "a tracked file holds a private key"),
-    rule("data-not-ignored", Error, "a container's data/ folder is not ignored by git"),
-    rule("unknown-opt", Error, "an OPT_ override names no known setting"),
-    rule("invalid-value", Error, "a setting's value breaks its rule (integer, range, hostname, MAC, NET, VLAN, MTU, OSTYPE, ...)"),
-    rule("missing-build-script", Error, "a container folder has no build-target.sh (or legacy target-bootstrap.sh)"),
+    rule(
+        "data-not-ignored",
+        Error,
+        "a container's data/ folder is not ignored by git",
+    ),
+    rule(
+        "unknown-opt",
+        Error,
+        "an OPT_ override names no known setting",
+    ),
+    rule(
+        "invalid-value",
+        Error,
+        "a setting's value breaks its rule (integer, range, hostname, MAC, NET, VLAN, MTU, OSTYPE, ...)",
+    ),
+    rule(
+        "missing-build-script",
+        Error,
+        "a container folder has no build-target.sh (or legacy target-bootstrap.sh)",
+    ),
     rule("bash-syntax", Error, "a bash file does not parse (bash -n)"),
-    rule("eval-failed", Error, "sourcing the settings files stopped early or printed errors"),
+    rule(
+        "eval-failed",
+        Error,
+        "sourcing the settings files stopped early or printed errors",
+    ),
     rule("duplicate-ctid", Error, "two containers set the same CTID"),
-    rule("duplicate-host", Error, "two containers have the same hostname"),
-    rule("duplicate-mac", Error, "two containers set the same MAC address"),
-    rule("duplicate-ip", Error, "two containers set the same static IP address"),
-    rule("setting-without-opt", Warning, "a file assigns a setting's plain name (RAM=...) where OPT_RAM=... was likely meant"),
-    rule("short-secret", Warning, "a .env value is too short to be masked in output"),
-    rule("unknown-hook", Warning, "a HOOK_ function has a name git-lxc never calls"),
+    rule(
+        "duplicate-host",
+        Error,
+        "two containers have the same hostname",
+    ),
+    rule(
+        "duplicate-mac",
+        Error,
+        "two containers set the same MAC address",
+    ),
+    rule(
+        "duplicate-ip",
+        Error,
+        "two containers set the same static IP address",
+    ),
+    rule(
+        "setting-without-opt",
+        Warning,
+        "a file assigns a setting's plain name (RAM=...) where OPT_RAM=... was likely meant",
+    ),
+    rule(
+        "short-secret",
+        Warning,
+        "a .env value is too short to be masked in output",
+    ),
+    rule(
+        "unknown-hook",
+        Warning,
+        "a HOOK_ function has a name git-lxc never calls",
+    ),
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
@@ -74,6 +134,9 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), RULES.len());
-        assert!(ids.iter().all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())));
+        assert!(ids.iter().all(|id| {
+            id.chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+        }));
     }
 }

@@ -10,7 +10,10 @@ use crate::eval::{Evaluated, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Ctid,
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     /// GiB, fractions allowed, greater than zero.
     Size,
     Bool,
@@ -54,35 +57,136 @@ macro_rules! spec {
 
 /// Every build setting, in the order the man page lists them.
 pub const SETTINGS: &[Spec] = &[
-    spec!("CTID", "", Kind::Ctid, "container id; default: the id this tree built before, else the next free id"),
-    spec!("HOST", "", Kind::Hostname, "hostname; default: the container name"),
-    spec!("APP", "", Kind::Text, "free text, the title of the description"),
-    spec!("OSTYPE", "alpine", Kind::OsType, "template family and --ostype"),
-    spec!("OSVERSION", "", Kind::Text, "template version (e.g. 3.22, 12); default: newest local"),
-    spec!("TEMPLATESTORE", "local", Kind::Ident, "storage holding templates"),
-    spec!("DISKSTORE", "local-lvm", Kind::Ident, "storage for the root disk"),
-    spec!("CHECKTEMPLATE", "0", Kind::Bool, "1: pveam update and download the newest template if missing"),
+    spec!(
+        "CTID",
+        "",
+        Kind::Ctid,
+        "container id; default: the id this tree built before, else the next free id"
+    ),
+    spec!(
+        "HOST",
+        "",
+        Kind::Hostname,
+        "hostname; default: the container name"
+    ),
+    spec!(
+        "APP",
+        "",
+        Kind::Text,
+        "free text, the title of the description"
+    ),
+    spec!(
+        "OSTYPE",
+        "alpine",
+        Kind::OsType,
+        "template family and --ostype"
+    ),
+    spec!(
+        "OSVERSION",
+        "",
+        Kind::Text,
+        "template version (e.g. 3.22, 12); default: newest local"
+    ),
+    spec!(
+        "TEMPLATESTORE",
+        "local",
+        Kind::Ident,
+        "storage holding templates"
+    ),
+    spec!(
+        "DISKSTORE",
+        "local-lvm",
+        Kind::Ident,
+        "storage for the root disk"
+    ),
+    spec!(
+        "CHECKTEMPLATE",
+        "0",
+        Kind::Bool,
+        "1: pveam update and download the newest template if missing"
+    ),
     spec!("DISK", "0.5", Kind::Size, "root disk size in GiB"),
     spec!("CORES", "1", Kind::Int { min: 1, max: 8192 }, "CPU cores"),
-    spec!("RAM", "128", Kind::Int { min: 16, max: 268_435_456 }, "memory in MiB"),
-    spec!("SWAP", "512", Kind::Int { min: 0, max: 268_435_456 }, "swap in MiB"),
+    spec!(
+        "RAM",
+        "128",
+        Kind::Int {
+            min: 16,
+            max: 268_435_456
+        },
+        "memory in MiB"
+    ),
+    spec!(
+        "SWAP",
+        "512",
+        Kind::Int {
+            min: 0,
+            max: 268_435_456
+        },
+        "swap in MiB"
+    ),
     spec!("PRIVTYPE", "1", Kind::Bool, "1: unprivileged container"),
-    spec!("FEATURES", "nesting=1", Kind::Features, "--features; keyctl=1 is added when unprivileged"),
-    spec!("ONBOOT", "1", Kind::Bool, "start the container when the host boots"),
+    spec!(
+        "FEATURES",
+        "nesting=1",
+        Kind::Features,
+        "--features; keyctl=1 is added when unprivileged"
+    ),
+    spec!(
+        "ONBOOT",
+        "1",
+        Kind::Bool,
+        "start the container when the host boots"
+    ),
     spec!("BRIDGE", "vmbr0", Kind::Ident, "network bridge"),
-    spec!("NET", "dhcp", Kind::Net, "dhcp, manual or an IPv4 CIDR address"),
+    spec!(
+        "NET",
+        "dhcp",
+        Kind::Net,
+        "dhcp, manual or an IPv4 CIDR address"
+    ),
     spec!("GATEWAY", "", Kind::Ipv4, "IPv4 gateway"),
     spec!("MACADDR", "", Kind::Mac, "MAC address (unicast)"),
     spec!("VLAN", "", Kind::Vlan, "VLAN tag 1-4094"),
     spec!("MTU", "", Kind::Mtu, "interface MTU 64-65535"),
     spec!("DNS", "", Kind::IpList, "nameservers; default: the host's"),
-    spec!("DOMAIN", "", Kind::DomainList, "search domains; default: the host's"),
-    spec!("SSHKEYS", "", Kind::Text, "authorized keys file; default: ~/.ssh/authorized_keys if present"),
-    spec!("TAGS", "", Kind::Tags, "extra tags (git-lxc is always added)"),
-    spec!("MAP", "0", Kind::Bool, "1: container uid/gid MAPID is the same id on the host"),
-    spec!("MAPID", "1000", Kind::Int { min: 1, max: 65535 }, "the uid/gid MAP=1 maps"),
+    spec!(
+        "DOMAIN",
+        "",
+        Kind::DomainList,
+        "search domains; default: the host's"
+    ),
+    spec!(
+        "SSHKEYS",
+        "",
+        Kind::Text,
+        "authorized keys file; default: ~/.ssh/authorized_keys if present"
+    ),
+    spec!(
+        "TAGS",
+        "",
+        Kind::Tags,
+        "extra tags (git-lxc is always added)"
+    ),
+    spec!(
+        "MAP",
+        "0",
+        Kind::Bool,
+        "1: container uid/gid MAPID is the same id on the host"
+    ),
+    spec!(
+        "MAPID",
+        "1000",
+        Kind::Int { min: 1, max: 65535 },
+        "the uid/gid MAP=1 maps"
+    ),
     spec!("REBOOT", "1", Kind::Bool, "reboot after provisioning"),
-    spec!("VERBOSE", "0", Kind::Bool, "1: trace the provisioning script"),
+    spec!(
+        "VERBOSE",
+        "0",
+        Kind::Bool,
+        "1: trace the provisioning script"
+    ),
     spec!("DISABLEIP6", "1", Kind::Bool, "accepted for compatibility"),
 ];
 
@@ -93,8 +197,17 @@ pub fn spec(name: &str) -> Option<&'static Spec> {
 
 /// The OS types pct accepts for `--ostype` (reference/pct.md §3.2).
 pub const OSTYPES: &[&str] = &[
-    "debian", "devuan", "ubuntu", "centos", "fedora", "opensuse", "archlinux", "alpine", "gentoo",
-    "nixos", "unmanaged",
+    "debian",
+    "devuan",
+    "ubuntu",
+    "centos",
+    "fedora",
+    "opensuse",
+    "archlinux",
+    "alpine",
+    "gentoo",
+    "nixos",
+    "unmanaged",
 ];
 
 /// Where a value came from.
@@ -147,7 +260,11 @@ impl Settings {
 
     /// The hostname: HOST, else the container name.
     pub fn hostname(&self) -> &str {
-        if self.is_set("HOST") { self.get("HOST") } else { &self.name }
+        if self.is_set("HOST") {
+            self.get("HOST")
+        } else {
+            &self.name
+        }
     }
 
     pub fn origin(&self, name: &str) -> Option<&Origin> {
@@ -322,7 +439,8 @@ fn assigns(line: &str, var: &str) -> bool {
         let before = rest[..pos].chars().next_back();
         let after = &rest[pos + var.len()..];
         let boundary = before.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'));
-        if boundary && (after.starts_with('=') || after.starts_with("+=") || after.starts_with('[')) {
+        if boundary && (after.starts_with('=') || after.starts_with("+=") || after.starts_with('['))
+        {
             return true;
         }
         rest = &rest[pos + var.len()..];
@@ -346,7 +464,8 @@ pub fn check(kind: Kind, v: &str) -> Result<(), String> {
                 && v.starts_with(|c: char| ('1'..='9').contains(&c))
                 && v.chars().all(|c| c.is_ascii_digit())
                 && v.parse::<u32>().is_ok_and(|n| n >= 100);
-            ok.then_some(()).ok_or_else(|| "must be a whole number from 100 to 999999999".into())
+            ok.then_some(())
+                .ok_or_else(|| "must be a whole number from 100 to 999999999".into())
         }
         Kind::Int { min, max } => match v.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(()),
@@ -362,7 +481,8 @@ pub fn check(kind: Kind, v: &str) -> Result<(), String> {
                         && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
                 },
             ) && v.parse::<f64>().is_ok_and(|f| f > 0.0);
-            ok.then_some(()).ok_or_else(|| "must be a size in GiB such as 0.5 or 8 (no unit)".into())
+            ok.then_some(())
+                .ok_or_else(|| "must be a size in GiB such as 0.5 or 8 (no unit)".into())
         }
         Kind::Bool => parse_bool(v)
             .map(|_| ())
@@ -370,36 +490,55 @@ pub fn check(kind: Kind, v: &str) -> Result<(), String> {
         Kind::Hostname => is_hostname(v).then_some(()).ok_or_else(|| {
             "must be a DNS name: letters, digits and '-' in dot-separated labels, no '_'".into()
         }),
-        Kind::Mac => is_unicast_mac(v)
-            .then_some(())
-            .ok_or_else(|| "must be a unicast MAC address XX:XX:XX:XX:XX:XX (second hex digit even)".into()),
+        Kind::Mac => is_unicast_mac(v).then_some(()).ok_or_else(|| {
+            "must be a unicast MAC address XX:XX:XX:XX:XX:XX (second hex digit even)".into()
+        }),
         Kind::Net => {
             if v == "dhcp" || v == "manual" || is_ipv4_cidr(v) {
                 Ok(())
             } else {
-                Err("must be dhcp, manual or an IPv4 address with prefix length 8-32 (10.0.0.5/24)".into())
+                Err(
+                    "must be dhcp, manual or an IPv4 address with prefix length 8-32 (10.0.0.5/24)"
+                        .into(),
+                )
             }
         }
-        Kind::Ipv4 => is_ipv4(v).then_some(()).ok_or_else(|| "must be an IPv4 address".into()),
-        Kind::Vlan => check(Kind::Int { min: 1, max: 4094 }, v).map_err(|_| "must be a VLAN tag from 1 to 4094".into()),
-        Kind::Mtu => check(Kind::Int { min: 64, max: 65535 }, v).map_err(|_| "must be an MTU from 64 to 65535".into()),
+        Kind::Ipv4 => is_ipv4(v)
+            .then_some(())
+            .ok_or_else(|| "must be an IPv4 address".into()),
+        Kind::Vlan => check(Kind::Int { min: 1, max: 4094 }, v)
+            .map_err(|_| "must be a VLAN tag from 1 to 4094".into()),
+        Kind::Mtu => check(
+            Kind::Int {
+                min: 64,
+                max: 65535,
+            },
+            v,
+        )
+        .map_err(|_| "must be an MTU from 64 to 65535".into()),
         Kind::OsType => OSTYPES
             .contains(&v)
             .then_some(())
             .ok_or_else(|| format!("must be one of: {}", OSTYPES.join(", "))),
         Kind::Ident => {
             let ok = v.starts_with(|c: char| c.is_ascii_alphabetic())
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            ok.then_some(()).ok_or_else(|| "must be a name of letters, digits, '-', '_' and '.'".into())
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            ok.then_some(())
+                .ok_or_else(|| "must be a name of letters, digits, '-', '_' and '.'".into())
         }
         Kind::Features => check_features(v),
         Kind::Tags => {
             let bad = split_list(v).find(|t| {
                 !t.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                    || !t.chars().all(|c| c.is_ascii_alphanumeric() || "_+.-".contains(c))
+                    || !t
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_+.-".contains(c))
             });
             match bad {
-                Some(t) => Err(format!("tag '{t}' may only hold letters, digits and _+.- (not first)")),
+                Some(t) => Err(format!(
+                    "tag '{t}' may only hold letters, digits and _+.- (not first)"
+                )),
                 None => Ok(()),
             }
         }
@@ -446,7 +585,9 @@ pub fn is_ipv4(v: &str) -> bool {
 
 pub fn is_ipv4_cidr(v: &str) -> bool {
     v.split_once('/').is_some_and(|(ip, len)| {
-        is_ipv4(ip) && len.parse::<u8>().is_ok_and(|n| (8..=32).contains(&n)) && !len.starts_with('+')
+        is_ipv4(ip)
+            && len.parse::<u8>().is_ok_and(|n| (8..=32).contains(&n))
+            && !len.starts_with('+')
     })
 }
 
@@ -461,7 +602,11 @@ fn check_features(v: &str) -> Result<(), String> {
                 return Err(format!("{key} must be 0 or 1"));
             }
         } else if key == "mount" {
-            if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || "_; ".contains(c)) {
+            if value.is_empty()
+                || !value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_; ".contains(c))
+            {
                 return Err("mount must list filesystem types separated by ';'".into());
             }
         } else {
@@ -491,7 +636,12 @@ mod tests {
     #[test]
     fn defaults_overrides_and_context() {
         let e = ev(&[("OPT_RAM", "256"), ("APP_PORT", "8080")]);
-        let (s, problems) = resolve(Path::new("/nonexistent"), Path::new("/nonexistent/web"), &e, &[]);
+        let (s, problems) = resolve(
+            Path::new("/nonexistent"),
+            Path::new("/nonexistent/web"),
+            &e,
+            &[],
+        );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.get("RAM"), "256");
         assert_eq!(s.get("SWAP"), "512");
@@ -550,7 +700,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("configSettings");
         std::fs::write(&f, "# OPT_RAM=1 in a comment still counts as text\nX=1\nexport OPT_RAM=64\nNOT_OPT_RAM=3\n").unwrap();
-        let o = locate(&[f.clone()], "OPT_RAM").unwrap();
+        let o = locate(std::slice::from_ref(&f), "OPT_RAM").unwrap();
         assert_eq!(o.line, Some(3));
         assert_eq!(o.file, f);
     }

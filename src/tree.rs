@@ -134,7 +134,11 @@ impl Tree {
                     self.root.display()
                 )
             } else {
-                format!("the containers in {} are: {}", self.root.display(), known.join(", "))
+                format!(
+                    "the containers in {} are: {}",
+                    self.root.display(),
+                    known.join(", ")
+                )
             };
             Failure::usage(format!("no container folder named '{name}'"), hint)
         })

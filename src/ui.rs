@@ -112,21 +112,33 @@ pub fn detail(text: impl AsRef<str>) {
 pub fn warn(text: impl AsRef<str>) {
     emit(
         Level::Quiet,
-        &format!("{} {}", Style::new().yellow().bold().apply_to("warning:"), text.as_ref()),
+        &format!(
+            "{} {}",
+            Style::new().yellow().bold().apply_to("warning:"),
+            text.as_ref()
+        ),
     );
 }
 
 pub fn error(text: impl AsRef<str>) {
     emit(
         Level::Quiet,
-        &format!("{} {}", Style::new().red().bold().apply_to("error:"), text.as_ref()),
+        &format!(
+            "{} {}",
+            Style::new().red().bold().apply_to("error:"),
+            text.as_ref()
+        ),
     );
 }
 
 pub fn hint(text: impl AsRef<str>) {
     emit(
         Level::Quiet,
-        &format!("{} {}", Style::new().cyan().bold().apply_to("hint:"), text.as_ref()),
+        &format!(
+            "{} {}",
+            Style::new().cyan().bold().apply_to("hint:"),
+            text.as_ref()
+        ),
     );
 }
 

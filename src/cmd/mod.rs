@@ -1,7 +1,13 @@
 //! One file per subcommand; each exposes `exec`.
 
+pub mod build;
+pub mod destroy;
+pub mod enter;
 pub mod init;
 pub mod new;
+pub mod plan;
+pub mod rebuild;
+pub mod run;
 pub mod verify;
 
 use anyhow::Result;
@@ -14,5 +20,10 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Init(args) => init::exec(args, g),
         Command::New(args) => new::exec(args, g),
         Command::Verify(args) => verify::exec(args, g),
+        Command::Plan(args) => plan::exec(args, g),
+        Command::Build(args) => build::exec(args, g),
+        Command::Rebuild(args) => rebuild::exec(args, g),
+        Command::Destroy(args) => destroy::exec(args, g),
+        Command::Enter(args) => enter::exec(args, g),
     }
 }

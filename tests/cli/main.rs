@@ -3,4 +3,6 @@
 
 mod support;
 
+mod docs;
+
 mod verify;

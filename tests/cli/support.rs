@@ -24,7 +24,10 @@ pub struct Env {
 impl Env {
     /// An empty repository with one empty commit-less main branch.
     pub fn new() -> Env {
-        let tmp = tempfile::Builder::new().prefix("git-lxc-test").tempdir().unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("git-lxc-test")
+            .tempdir()
+            .unwrap();
         let root = tmp.path().canonicalize().unwrap();
         let repo = root.join("repo");
         let home = root.join("home");
@@ -47,7 +50,13 @@ impl Env {
     /// The base environment every child gets.
     fn apply_env(&self, cmd: &mut StdCommand) {
         cmd.env_clear()
-            .env("PATH", format!("{}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", self.bin.display()))
+            .env(
+                "PATH",
+                format!(
+                    "{}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+                    self.bin.display()
+                ),
+            )
             .env("HOME", &self.home)
             .env("LANG", "C.UTF-8")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")

@@ -1,0 +1,151 @@
+# fish completion for git-lxc.
+# Generated from the CLI definition; do not edit. Regenerate with
+#     GIT_LXC_BLESS=1 cargo test --test cli docs
+
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_git_lxc_global_optspecs
+    string join \n C= root= color= q/quiet v/verbose h/help V/version
+end
+
+function __fish_git_lxc_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_git_lxc_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_git_lxc_using_subcommand
+    set -l cmd (__fish_git_lxc_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "init" -d 'Make the current repository ready: root folder, `.gitignore` entries for `.env` and `data/`, and a root `defaults` file with commented settings'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "new" -d 'Scaffold a new container folder that passes `git lxc verify` as created'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "verify" -d 'Check the tree offline: settings, secrets hygiene, duplicates, bash syntax'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "plan" -d 'Print every step a build of NAME would run, without changing the host'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "build" -d 'Create a container that does not exist yet from its folder'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "rebuild" -d 'Destroy and re-create containers from their folders (build them if absent)'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "destroy" -d 'Stop and destroy a container built from NAME; `data/` is never touched'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "enter" -d 'Open a shell in the container built from NAME (`pct enter`)'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -l os -d 'Operating system template family' -r -f -a "alpine\t''
+debian\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -l format -d 'Output format' -r -f -a "human\t'Readable report on stderr'
+json\t'JSON array of findings on stdout'
+github\t'GitHub Actions annotations on stdout'"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -l strict -d 'Treat warnings as errors'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l set -d 'Override a setting for this build (repeatable), e.g. `--set RAM=512`' -r
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l allow-dirty -d 'Build from uncommitted changes; the record then says `dirty`'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l force -d 'Replace a container with the chosen CTID even though git-lxc did not build it (or built it from another folder)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -l set -d 'Override a setting for this build (repeatable), e.g. `--set RAM=512`' -r
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -l allow-dirty -d 'Build from uncommitted changes; the record then says `dirty`'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -l force -d 'Replace a container with the chosen CTID even though git-lxc did not build it (or built it from another folder)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand build" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l set -d 'Override a setting for this build (repeatable), e.g. `--set RAM=512`' -r
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l changed -d 'Rebuild every built container whose folder changed since its recorded commit'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l all -d 'Rebuild (or build) every container of the tree'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l keep-going -d 'Go on with the next container after a failure'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l dry-run -d 'Print the plan instead of running it'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -s y -l yes -d 'Do not ask for confirmation'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l allow-dirty -d 'Build from uncommitted changes; the record then says `dirty`'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -l force -d 'Replace a container with the chosen CTID even though git-lxc did not build it (or built it from another folder)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand rebuild" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -s y -l yes -d 'Do not ask for confirmation'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -l force -d 'Destroy even if the container\'s record names another folder or none'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand destroy" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "init" -d 'Make the current repository ready: root folder, `.gitignore` entries for `.env` and `data/`, and a root `defaults` file with commented settings'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "new" -d 'Scaffold a new container folder that passes `git lxc verify` as created'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "verify" -d 'Check the tree offline: settings, secrets hygiene, duplicates, bash syntax'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "plan" -d 'Print every step a build of NAME would run, without changing the host'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "build" -d 'Create a container that does not exist yet from its folder'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "rebuild" -d 'Destroy and re-create containers from their folders (build them if absent)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "destroy" -d 'Stop and destroy a container built from NAME; `data/` is never touched'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "enter" -d 'Open a shell in the container built from NAME (`pct enter`)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,303 @@
+//! Per-container checks: files, bash syntax and evaluation, settings, hooks
+//! and `.env` values.
+
+use std::path::{Path, PathBuf};
+
+use super::env::{key_line, missing_keys};
+use super::facts::{ContainerFacts, EnvFile, Facts, assigned_key};
+use super::{Finding, Paths};
+use crate::secrets::MIN_SECRET_LEN;
+use crate::settings::{self, Problem, Settings};
+use crate::tree::BUILD_SCRIPT;
+
+/// The hooks git-lxc calls (SPEC §3).
+pub const HOOKS: &[&str] = &["customMounts", "customMapping", "preBuild", "postBuild"];
+
+/// Lines of bash's stderr reported per container; the rest is noise.
+const MAX_STDERR_LINES: usize = 5;
+
+pub fn check(
+    facts: &Facts,
+    c: &ContainerFacts,
+    settings: &Settings,
+    problems: &[Problem],
+    paths: &Paths,
+) -> Vec<Finding> {
+    let config = paths.rel(&c.dir.join("configSettings"));
+    let mut findings = Vec::new();
+    if c.build_script.is_none() {
+        let script = paths.rel(&c.dir.join(BUILD_SCRIPT));
+        findings.push(Finding::new(
+            "missing-build-script",
+            &script,
+            None,
+            format!("{} has no {BUILD_SCRIPT}, the script that provisions it", c.name),
+            format!("create {script} (`git lxc new` writes a starter; the legacy name target-bootstrap.sh works too)"),
+        ));
+    }
+    for (file, text) in &c.eval.syntax_errors {
+        let (line, message) = bash_message(file, text);
+        findings.push(Finding::new(
+            "bash-syntax",
+            paths.rel(file),
+            line,
+            message,
+            "fix the bash syntax; `bash -n FILE` shows the same error",
+        ));
+    }
+    let sources = sources(facts, c);
+    findings.extend(evaluation(c, &sources, &config, paths));
+    for p in problems {
+        let (file, line) = p
+            .origin
+            .as_ref()
+            .map_or((config.clone(), None), |o| (paths.rel(&o.file), o.line));
+        findings.push(Finding::new(p.rule, file, line, &p.message, &p.hint));
+    }
+    if !settings.is_set("HOST") && !settings::is_hostname(&c.name) {
+        findings.push(Finding::new(
+            "invalid-value",
+            &config,
+            None,
+            format!("the folder name '{}' is the hostname, but it is not a valid DNS name", c.name),
+            "set OPT_HOST=… in configSettings, or rename the folder (letters, digits and '-')",
+        ));
+    }
+    for (file, text) in sources.iter().filter(|(f, _)| is_tracked_settings(f)) {
+        findings.extend(plain_settings(&paths.rel(file), text));
+    }
+    findings.extend(unknown_hooks(c, &sources, paths));
+    findings.extend(short_secrets(c, &sources, paths));
+    if let (Some(env), Some(example)) = (&c.env, &c.env_example) {
+        let root_env: Vec<&EnvFile> = facts.root_env.iter().collect();
+        findings.extend(missing_keys(env, &root_env, example, paths));
+    }
+    findings
+}
+
+/// The files sourced for `c`, in order, with their text (absent ones left out).
+fn sources<'a>(facts: &'a Facts, c: &'a ContainerFacts) -> Vec<(PathBuf, &'a str)> {
+    let mut out = Vec::new();
+    if let Some(text) = &facts.defaults {
+        out.push((facts.root.join("defaults"), text.as_str()));
+    }
+    for env in [&facts.root_env, &c.env].into_iter().flatten() {
+        out.push((env.path.clone(), env.text.as_str()));
+    }
+    out.push((c.dir.join("configSettings"), c.config.as_str()));
+    out
+}
+
+fn is_tracked_settings(file: &Path) -> bool {
+    file.file_name().is_some_and(|n| n == "defaults" || n == "configSettings")
+}
+
+/// Bash's own `FILE: line N: message` lines, without the path prefix; the
+/// first line number found.
+fn bash_message(file: &Path, text: &str) -> (Option<usize>, String) {
+    let prefix = format!("{}: ", file.display());
+    let mut line = None;
+    let mut parts = Vec::new();
+    for l in text.lines().filter(|l| !l.trim().is_empty()) {
+        let rest = l.strip_prefix(&prefix).unwrap_or(l);
+        let rest = match rest.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+            Some((n, msg)) if n.parse::<usize>().is_ok() => {
+                line = line.or(n.parse().ok());
+                msg
+            }
+            _ => rest,
+        };
+        parts.push(rest.trim());
+    }
+    (line, parts.join("; "))
+}
+
+/// Sourcing that stopped early (error) or printed on stderr (warning).
+fn evaluation(c: &ContainerFacts, sources: &[(PathBuf, &str)], config: &str, paths: &Paths) -> Vec<Finding> {
+    let broken: Vec<&PathBuf> = c.eval.syntax_errors.iter().map(|(f, _)| f).collect();
+    let lines: Vec<&str> = c
+        .eval
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter(|l| !broken.iter().any(|f| l.starts_with(&format!("{}: ", f.display()))))
+        .collect();
+    if !c.eval.complete {
+        let said = lines.first().map_or(String::new(), |l| format!(" ({})", strip_paths(l, sources)));
+        let (file, line) = exit_line(sources).map_or((config.to_string(), None), |(f, n)| (paths.rel(f), Some(n)));
+        return vec![Finding::new(
+            "eval-failed",
+            file,
+            line,
+            format!("reading the settings of {} stopped before the end{said}", c.name),
+            "settings files are sourced: they should only assign variables and define functions; use `return`, not `exit`, and no `set -e` with failing commands",
+        )];
+    }
+    lines
+        .iter()
+        .take(MAX_STDERR_LINES)
+        .map(|l| {
+            let located = sources.iter().find_map(|(f, _)| bash_location(f, l).map(|(n, m)| (f, n, m)));
+            let (file, line, message) = match located {
+                Some((f, n, m)) => (paths.rel(f), Some(n), m.to_string()),
+                None => (config.to_string(), None, l.to_string()),
+            };
+            Finding::new(
+                "eval-output",
+                file,
+                line,
+                format!("reading the settings of {} printed: {message}", c.name),
+                "a healthy settings file prints nothing when sourced; a command here runs on every git-lxc call",
+            )
+        })
+        .collect()
+}
+
+fn bash_location<'a>(file: &Path, line: &'a str) -> Option<(usize, &'a str)> {
+    let rest = line.strip_prefix(&format!("{}: line ", file.display()))?;
+    let (n, msg) = rest.split_once(": ")?;
+    Some((n.parse().ok()?, msg))
+}
+
+fn strip_paths(line: &str, sources: &[(PathBuf, &str)]) -> String {
+    sources
+        .iter()
+        .find_map(|(f, _)| bash_location(f, line).map(|(_, m)| m.to_string()))
+        .unwrap_or_else(|| line.to_string())
+}
+
+/// The first top-level `exit` among the sourced files.
+fn exit_line<'a>(sources: &'a [(PathBuf, &str)]) -> Option<(&'a PathBuf, usize)> {
+    sources.iter().find_map(|(file, text)| {
+        text.lines()
+            .position(|l| {
+                let code = l.split('#').next().unwrap_or("").trim();
+                code.split([';', '&', '|'])
+                    .any(|part| part.trim() == "exit" || part.trim().starts_with("exit "))
+            })
+            .map(|i| (file, i + 1))
+    })
+}
+
+/// `RAM=512` where `OPT_RAM=512` was meant, in `defaults` or `configSettings`.
+fn plain_settings(rel: &str, text: &str) -> Vec<Finding> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with('#'))
+        .filter_map(|(i, l)| {
+            let (name, _) = assigned_key(l)?;
+            settings::spec(name)?;
+            Some(Finding::new(
+                "setting-without-opt",
+                rel,
+                Some(i + 1),
+                format!("{name}=… sets a context variable, not the {name} setting"),
+                format!("write OPT_{name}=… to change the setting; rename the variable if build-target.sh needs it"),
+            ))
+        })
+        .collect()
+}
+
+fn unknown_hooks(c: &ContainerFacts, sources: &[(PathBuf, &str)], paths: &Paths) -> Vec<Finding> {
+    let known = HOOKS.iter().map(|h| format!("HOOK_{h}")).collect::<Vec<_>>().join(", ");
+    c.eval
+        .hooks()
+        .filter(|h| !HOOKS.contains(h))
+        .map(|hook| {
+            let function = format!("HOOK_{hook}");
+            let (file, line) = sources
+                .iter()
+                .rev()
+                .find_map(|(f, text)| function_line(text, &function).map(|n| (paths.rel(f), Some(n))))
+                .unwrap_or_else(|| (paths.rel(&c.dir.join("configSettings")), None));
+            Finding::new(
+                "unknown-hook",
+                file,
+                line,
+                format!("{function} is not a hook git-lxc runs"),
+                format!("the hooks are {known}; drop the HOOK_ prefix for a helper function"),
+            )
+        })
+        .collect()
+}
+
+/// The line defining function `name` (`name() {` or `function name`).
+fn function_line(text: &str, name: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let l = l.strip_prefix("function ").map_or(l, str::trim_start);
+            l.strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['(', ' ', '\t', '{']))
+        })
+        .map(|i| i + 1)
+}
+
+fn short_secrets(c: &ContainerFacts, sources: &[(PathBuf, &str)], paths: &Paths) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (name, value) in &c.eval.secrets {
+        let len = value.chars().count();
+        if len == 0 || len >= MIN_SECRET_LEN {
+            continue;
+        }
+        let located = sources
+            .iter()
+            .rev()
+            .filter(|(f, _)| f.file_name().is_some_and(|n| n == ".env"))
+            .find_map(|(f, text)| key_line(text, name).map(|n| (paths.rel(f), Some(n))));
+        let (file, line) = located.unwrap_or_else(|| (paths.rel(&c.dir.join(".env")), None));
+        findings.push(Finding::new(
+            "short-secret",
+            file,
+            line,
+            format!("{name} from .env has {len} characters: too short to be masked in output"),
+            format!(
+                "values from .env shorter than {MIN_SECRET_LEN} characters are printed as they are; use a longer secret, or move a value that is no secret to configSettings"
+            ),
+        ));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bash_messages_lose_the_path_and_keep_the_line() {
+        let f = Path::new("/t/web/configSettings");
+        let (line, msg) = bash_message(
+            f,
+            "/t/web/configSettings: line 3: syntax error near unexpected token `('\n/t/web/configSettings: line 3: `foo ( bar'\n",
+        );
+        assert_eq!(line, Some(3));
+        assert_eq!(msg, "syntax error near unexpected token `('; `foo ( bar'");
+    }
+
+    #[test]
+    fn finds_exit_lines() {
+        let sources = vec![
+            (PathBuf::from("/r/defaults"), "X=1\n# exit here is a comment\n"),
+            (PathBuf::from("/r/web/configSettings"), "A=1\n[ -n \"$B\" ] || exit 1\n"),
+        ];
+        assert_eq!(exit_line(&sources), Some((&sources[1].0, 2)));
+        let none = vec![(PathBuf::from("/r/web/configSettings"), "exits=1\nnoexit\n")];
+        assert_eq!(exit_line(&none), None);
+    }
+
+    #[test]
+    fn plain_setting_names_are_flagged() {
+        let f = plain_settings("web/configSettings", "OPT_RAM=1\nRAM=512\n# CORES=2\nexport CORES=2\nAPP_PORT=1\n");
+        let lines: Vec<_> = f.iter().map(|f| f.line).collect();
+        assert_eq!(lines, [Some(2), Some(4)]);
+        assert_eq!(f[0].rule, "setting-without-opt");
+    }
+
+    #[test]
+    fn function_lines() {
+        let text = "X=1\nHOOK_preBuild() { :; }\nfunction HOOK_other {\n:\n}\nHOOK_preBuildX() { :; }\n";
+        assert_eq!(function_line(text, "HOOK_preBuild"), Some(2));
+        assert_eq!(function_line(text, "HOOK_other"), Some(3));
+        assert_eq!(function_line(text, "HOOK_none"), None);
+    }
+}

@@ -1,0 +1,408 @@
+//! Gathering what the checks look at: the git index, ignore rules, history,
+//! the tracked files' text, `.env` keys and bash's evaluation.
+//!
+//! Nothing here walks the file system below the root: tracked files come from
+//! the git index, and "would this be ignored" is asked of git's rules, so a
+//! `data/` folder with a million files costs nothing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use anyhow::{Context, Result};
+use git2::{ObjectType, Oid, Repository, Sort, Status};
+
+use crate::eval::Evaluated;
+use crate::repo::Workspace;
+use crate::tree::{Container, Tree};
+
+/// Tracked files larger than this are not scanned for secrets (they are
+/// databases or archives, not settings).
+const MAX_SCAN_BYTES: u64 = 4 << 20;
+
+/// Everything the checks need, read once.
+pub struct Facts {
+    pub workdir: PathBuf,
+    pub root: PathBuf,
+    /// The root `defaults` file's text, when it exists.
+    pub defaults: Option<String>,
+    pub root_env: Option<EnvFile>,
+    pub root_env_example: Option<EnvFile>,
+    /// Every container of the tree (duplicates are checked across all of
+    /// them); only the `selected` ones get per-container findings.
+    pub containers: Vec<ContainerFacts>,
+    pub git: GitFacts,
+    /// Tracked text files under the root, outside unselected containers.
+    pub files: Vec<TextFile>,
+}
+
+pub struct ContainerFacts {
+    pub name: String,
+    pub dir: PathBuf,
+    pub selected: bool,
+    pub eval: Evaluated,
+    /// The `configSettings` text.
+    pub config: String,
+    pub build_script: Option<PathBuf>,
+    pub env: Option<EnvFile>,
+    pub env_example: Option<EnvFile>,
+}
+
+/// A `.env` or `.env.example` file: its keys, read without running it.
+pub struct EnvFile {
+    pub path: PathBuf,
+    pub keys: Vec<String>,
+    pub text: String,
+}
+
+#[derive(Default)]
+pub struct GitFacts {
+    /// Tracked `.env` files under the root (work-tree relative).
+    pub tracked_env: Vec<String>,
+    /// Probed paths (see [`env_probe`], [`data_probe`]) and whether git
+    /// would ignore them.
+    pub ignored: BTreeMap<String, bool>,
+    /// `.env` files found in commits reachable from HEAD.
+    pub env_history: Vec<HistoryHit>,
+}
+
+/// A `.env` path some commit held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryHit {
+    /// Work-tree relative path.
+    pub path: String,
+    /// Short id and subject of the oldest commit that holds it.
+    pub commit: String,
+    pub subject: String,
+    /// How many commits hold it.
+    pub commits: usize,
+}
+
+pub struct TextFile {
+    pub rel: String,
+    pub text: String,
+}
+
+/// Join work-tree relative paths (`.` is the work tree itself).
+pub fn join_rel(base: &str, name: &str) -> String {
+    if base == "." || base.is_empty() {
+        name.to_string()
+    } else {
+        format!("{base}/{name}")
+    }
+}
+
+/// The probe key for a folder's `.env` (the folder work-tree relative).
+pub fn env_probe(dir_rel: &str) -> String {
+    join_rel(dir_rel, ".env")
+}
+
+/// The probe key for a container's `data` folder.
+pub fn data_probe(dir_rel: &str) -> String {
+    join_rel(dir_rel, "data")
+}
+
+/// Read the facts for `tree`; `evals` is [`crate::eval::evaluate`]'s answer
+/// for every container of the tree, `selected` the names to check.
+pub fn gather(ws: &Workspace, tree: &Tree, evals: Vec<Evaluated>, selected: &[&str]) -> Result<Facts> {
+    let root_rel = ws.rel(&tree.root);
+    let mut evals: HashMap<String, Evaluated> = evals.into_iter().map(|e| (e.name.clone(), e)).collect();
+    let mut containers = Vec::new();
+    for c in &tree.containers {
+        containers.push(container_facts(c, evals.remove(&c.name).unwrap_or_default(), selected.contains(&c.name.as_str()))?);
+    }
+    let mut git = GitFacts::default();
+    let mut probes = vec![(env_probe(&root_rel), false)];
+    for c in containers.iter().filter(|c| c.selected) {
+        let dir_rel = ws.rel(&c.dir);
+        probes.push((env_probe(&dir_rel), false));
+        probes.push((data_probe(&dir_rel), true));
+    }
+    for (probe, is_dir) in probes {
+        let ignored = would_ignore(&ws.repo, &ws.workdir, &probe, is_dir)?;
+        git.ignored.insert(probe, ignored);
+    }
+    let unselected: Vec<&str> = containers.iter().filter(|c| !c.selected).map(|c| c.name.as_str()).collect();
+    let (tracked_env, files) = tracked_files(&ws.repo, &ws.workdir, &root_rel, &unselected)?;
+    git.tracked_env = tracked_env;
+    git.env_history = env_history(&ws.repo, &root_rel)?;
+    Ok(Facts {
+        workdir: ws.workdir.clone(),
+        root: tree.root.clone(),
+        defaults: std::fs::read_to_string(tree.defaults_file()).ok(),
+        root_env: read_env(&tree.env_file()),
+        root_env_example: read_env(&tree.root.join(".env.example")),
+        containers,
+        git,
+        files,
+    })
+}
+
+fn container_facts(c: &Container, eval: Evaluated, selected: bool) -> Result<ContainerFacts> {
+    let config = std::fs::read(c.config_file())
+        .with_context(|| format!("cannot read {}", c.config_file().display()))?;
+    Ok(ContainerFacts {
+        name: c.name.clone(),
+        dir: c.dir.clone(),
+        selected,
+        eval,
+        config: String::from_utf8_lossy(&config).into_owned(),
+        build_script: c.build_script(),
+        env: read_env(&c.env_file()),
+        env_example: read_env(&c.env_example()),
+    })
+}
+
+/// Whether git would ignore `rel`, present or not. A folder is asked about
+/// as a folder (`data/` rules match it even before it exists), except a
+/// symlinked `data`, which git sees as a file.
+fn would_ignore(repo: &Repository, workdir: &Path, rel: &str, is_dir: bool) -> Result<bool> {
+    let abs = workdir.join(rel);
+    let symlink = std::fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink());
+    if is_dir && symlink {
+        let status = repo
+            .status_file(Path::new(rel))
+            .with_context(|| format!("cannot ask git about {rel}"))?;
+        return Ok(status.contains(Status::IGNORED));
+    }
+    let probe = if is_dir { format!("{rel}/") } else { rel.to_string() };
+    repo.is_path_ignored(&probe)
+        .with_context(|| format!("cannot read git's ignore rules for {rel}"))
+}
+
+/// The tracked `.env` files under the root, and the tracked text files to
+/// scan (skipping those in `unselected` containers, `.env`, links, binaries).
+fn tracked_files(
+    repo: &Repository,
+    workdir: &Path,
+    root_rel: &str,
+    unselected: &[&str],
+) -> Result<(Vec<String>, Vec<TextFile>)> {
+    let index = repo.index().context("cannot read the git index")?;
+    let prefix = if root_rel == "." { String::new() } else { format!("{root_rel}/") };
+    let mut tracked_env = Vec::new();
+    let mut files = Vec::new();
+    let mut last = String::new();
+    for entry in index.iter() {
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        // Conflicted paths appear once per stage.
+        if path == last {
+            continue;
+        }
+        last.clone_from(&path);
+        let Some(under_root) = path.strip_prefix(&prefix) else {
+            continue;
+        };
+        let name = under_root.rsplit('/').next().unwrap_or(under_root);
+        if name == ".env" {
+            tracked_env.push(path);
+            continue;
+        }
+        let kind = entry.mode & 0o170000;
+        if kind == 0o120000 || kind == 0o160000 {
+            continue;
+        }
+        if let Some((first, _)) = under_root.split_once('/')
+            && unselected.contains(&first)
+        {
+            continue;
+        }
+        if let Some(text) = read_text(&workdir.join(&path)) {
+            files.push(TextFile { rel: path, text });
+        }
+    }
+    Ok((tracked_env, files))
+}
+
+/// A file's text, unless it is missing, large or binary.
+fn read_text(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_SCAN_BYTES {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    if bytes[..bytes.len().min(8000)].contains(&0) {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The keys of a `.env`-style file, read with dotenvy (never executed); a
+/// file dotenvy cannot parse (it is bash after all) is read line by line.
+pub fn read_env(path: &Path) -> Option<EnvFile> {
+    if !path.is_file() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned();
+    let parsed: Option<Vec<String>> = dotenvy::from_path_iter(path)
+        .ok()
+        .and_then(|iter| iter.map(|kv| kv.ok().map(|(k, _)| k)).collect());
+    let keys = parsed.unwrap_or_else(|| text.lines().filter_map(|l| assigned_key(l).map(|(k, _)| k.to_string())).collect());
+    Some(EnvFile {
+        path: path.to_path_buf(),
+        keys,
+        text,
+    })
+}
+
+/// The variable a `KEY=…` or `export KEY=…` line assigns, and its value.
+pub fn assigned_key(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_start();
+    let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+    let (key, value) = line.split_once('=')?;
+    let ok = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    ok.then_some((key, value))
+}
+
+/// Every `.env` path under the root in any commit reachable from HEAD.
+///
+/// Each commit costs one lookup of the root's tree by path; the search below
+/// it is memoised by tree id, so a tree shared by many commits is read once
+/// and no commit is diffed.
+fn env_history(repo: &Repository, root_rel: &str) -> Result<Vec<HistoryHit>> {
+    if repo.head().ok().and_then(|h| h.target()).is_none() {
+        return Ok(Vec::new());
+    }
+    let mut walk = repo.revwalk().context("cannot walk the history")?;
+    walk.push_head().context("cannot walk the history from HEAD")?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).context("cannot walk the history")?;
+    let mut memo: HashMap<Oid, Rc<Vec<String>>> = HashMap::new();
+    // path → (oldest commit seen so far, count); parents come after children.
+    let mut hits: BTreeMap<String, (Oid, usize)> = BTreeMap::new();
+    for oid in walk {
+        let oid = oid.context("cannot walk the history")?;
+        let commit = repo.find_commit(oid).context("cannot read a commit")?;
+        let tree = commit.tree().context("cannot read a commit's tree")?;
+        let sub = if root_rel == "." {
+            tree.id()
+        } else {
+            match tree.get_path(Path::new(root_rel)) {
+                Ok(e) if e.kind() == Some(ObjectType::Tree) => e.id(),
+                _ => continue,
+            }
+        };
+        for path in env_paths(repo, sub, &mut memo)?.iter() {
+            let hit = hits.entry(path.clone()).or_insert((oid, 0));
+            hit.0 = oid;
+            hit.1 += 1;
+        }
+    }
+    hits.into_iter()
+        .map(|(path, (oid, commits))| {
+            let commit = repo.find_commit(oid).context("cannot read a commit")?;
+            let short = commit
+                .as_object()
+                .short_id()
+                .ok()
+                .and_then(|b| b.as_str().map(str::to_string))
+                .unwrap_or_else(|| oid.to_string()[..7].to_string());
+            Ok(HistoryHit {
+                path: join_rel(root_rel, &path),
+                commit: short,
+                subject: commit.summary().unwrap_or("").to_string(),
+                commits,
+            })
+        })
+        .collect()
+}
+
+/// The `.env` blobs in tree `id` and below, relative to it.
+fn env_paths(repo: &Repository, id: Oid, memo: &mut HashMap<Oid, Rc<Vec<String>>>) -> Result<Rc<Vec<String>>> {
+    if let Some(found) = memo.get(&id) {
+        return Ok(Rc::clone(found));
+    }
+    let tree = repo.find_tree(id).context("cannot read a tree from the history")?;
+    let mut found = Vec::new();
+    for entry in tree.iter() {
+        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+        match entry.kind() {
+            Some(ObjectType::Blob) if name == ".env" => found.push(name),
+            Some(ObjectType::Tree) => {
+                for below in env_paths(repo, entry.id(), memo)?.iter() {
+                    found.push(format!("{name}/{below}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let found = Rc::new(found);
+    memo.insert(id, Rc::clone(&found));
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_paths() {
+        assert_eq!(join_rel(".", ".env"), ".env");
+        assert_eq!(join_rel("lxcs/web", ".env"), "lxcs/web/.env");
+        assert_eq!(data_probe("web"), "web/data");
+    }
+
+    #[test]
+    fn reads_assigned_keys() {
+        assert_eq!(assigned_key("export DB_PASS=x"), Some(("DB_PASS", "x")));
+        assert_eq!(assigned_key("  TOKEN="), Some(("TOKEN", "")));
+        assert_eq!(assigned_key("# TOKEN=1"), None);
+        assert_eq!(assigned_key("f() { x=1; }"), None);
+    }
+
+    #[test]
+    fn env_keys_fall_back_to_lines_when_dotenvy_cannot_parse_bash() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".env");
+        std::fs::write(&p, "A=1\nexport B='two'\nC=(x y)\n").unwrap();
+        let env = read_env(&p).unwrap();
+        assert_eq!(env.keys, ["A", "B", "C"]);
+        std::fs::write(&p, "# comment\nA=1\nB=\"x y\"\n").unwrap();
+        assert_eq!(read_env(&p).unwrap().keys, ["A", "B"]);
+    }
+
+    fn commit_tree(repo: &Repository, files: &[(&str, &str)], msg: &str) -> Oid {
+        let mut index = repo.index().unwrap();
+        index.clear().unwrap();
+        for (path, content) in files {
+            let blob = repo.blob(content.as_bytes()).unwrap();
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: content.len() as u32,
+                id: blob,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).unwrap();
+        }
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::now("t", "t@example.com").unwrap();
+        let parents: Vec<git2::Commit> = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents).unwrap()
+    }
+
+    #[test]
+    fn finds_env_files_anywhere_in_history_under_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        commit_tree(&repo, &[("lxcs/web/configSettings", "")], "first");
+        commit_tree(&repo, &[("lxcs/web/configSettings", ""), ("lxcs/web/.env", "P=1"), ("other/.env", "")], "add env");
+        commit_tree(&repo, &[("lxcs/web/configSettings", ""), ("lxcs/web/.env", "P=2")], "change env");
+        commit_tree(&repo, &[("lxcs/web/configSettings", "X=1")], "drop env");
+        let hits = env_history(&repo, "lxcs").unwrap();
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].path, "lxcs/web/.env");
+        assert_eq!(hits[0].subject, "add env");
+        assert_eq!(hits[0].commits, 2);
+        let all = env_history(&repo, ".").unwrap();
+        assert_eq!(all.iter().map(|h| h.path.as_str()).collect::<Vec<_>>(), ["lxcs/web/.env", "other/.env"]);
+    }
+}

@@ -1,0 +1,99 @@
+use anyhow::Result;
+
+use crate::cli::{GlobalArgs, PlanArgs};
+use crate::cmd::run;
+use crate::pipeline::{self, HostFacts, Mode, Prepared};
+use crate::plan::{Action, CtidSource};
+use crate::session::Session;
+use crate::ui;
+
+pub fn exec(args: &PlanArgs, global: &GlobalArgs) -> Result<()> {
+    let session = Session::open(global)?;
+    let container = session.tree.find(&args.name)?.clone();
+    let mut host = session.host();
+    let evaluated = session.evaluate(&[&container])?.remove(0);
+    let facts = HostFacts::read(&mut host)?;
+    let opts = run::options(Mode::Rebuild, &args.opts, true);
+    let prepared = pipeline::prepare(
+        &session.ws,
+        &session.tree,
+        &container,
+        evaluated,
+        &opts,
+        &mut host,
+        &facts,
+    )?;
+    print(&prepared, host.uses_sudo());
+    Ok(())
+}
+
+/// Print a plan: every step with its command, secrets masked.
+pub fn print(p: &Prepared, sudo: bool) {
+    let source = match p.ctid_source {
+        CtidSource::Setting => "set by OPT_CTID",
+        CtidSource::Record => "the container this folder built before",
+        CtidSource::NextId => "the next free id",
+    };
+    ui::info(format!(
+        "Plan for {} → CT {} ({source}), commit {}{}{}",
+        ui::bold(&p.name),
+        p.plan.ctid,
+        &p.commit[..12],
+        if p.dirty { " (dirty)" } else { "" },
+        if sudo {
+            "; host commands run through sudo"
+        } else {
+            ""
+        },
+    ));
+    for (i, step) in p.plan.steps.iter().enumerate() {
+        ui::info(format!("{:>3}. {}", i + 1, step.title));
+        for line in commands(step) {
+            ui::info(format!("       {}", ui::dim(&line)));
+        }
+    }
+    ui::info("Provisioning script (piped to bash inside the container, never written to disk):");
+    for line in &p.outline {
+        ui::info(format!("       {line}"));
+    }
+}
+
+fn commands(step: &crate::plan::Step) -> Vec<String> {
+    match &step.action {
+        Action::Hook(name) => vec![format!("HOOK_{name} (on this host, as you)")],
+        Action::MakeDataDir(_) => vec![],
+        Action::Run(cmd) | Action::Download { cmd, .. } => vec![cmd.display()],
+        Action::Shutdown(id) => vec![
+            format!("pct shutdown {id} --timeout 60"),
+            format!("pct stop {id}   (only if it does not shut down)"),
+        ],
+        Action::Create {
+            cmd,
+            mounts,
+            custom_mounts,
+        } => {
+            let mut full = cmd.clone();
+            let at = full.args.len() - 2;
+            let args = crate::plan::mount_args(mounts, &[]).unwrap_or_default();
+            full.args.splice(at..at, args);
+            let mut out = Vec::new();
+            if *custom_mounts {
+                out.push("HOOK_customMounts (on this host; adds --mpN mounts below)".to_string());
+            }
+            out.push(full.display());
+            out
+        }
+        Action::AppendConfig(lines) => lines.iter().map(|l| format!("append: {l}")).collect(),
+        Action::SubIds(entries) => entries
+            .iter()
+            .map(|(p, l)| format!("ensure {} holds {l}", p.display()))
+            .collect(),
+        Action::WaitIp => {
+            vec!["lxc-info -n <id> -iH, until an IPv4 address shows (bounded)".to_string()]
+        }
+        Action::Provision(cmd) => vec![cmd.display()],
+        Action::Record(state) => vec![format!(
+            "pct set <id> --description '…git-lxc: … state={state}'"
+        )],
+    }
+}

@@ -1,0 +1,189 @@
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::cli::{GlobalArgs, RebuildArgs};
+use crate::cmd::{plan, run};
+use crate::error::Failure;
+use crate::gitstate;
+use crate::pipeline::{self, HostFacts, Mode};
+use crate::progress::secs;
+use crate::session::Session;
+use crate::tree::Container;
+use crate::ui;
+
+pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
+    let session = Session::open(global)?;
+    let mut host = session.host();
+    let facts = HostFacts::read(&mut host)?;
+    let targets: Vec<Container> = if args.changed {
+        changed(&session, &facts)?
+    } else if args.all {
+        session.tree.containers.clone()
+    } else {
+        session
+            .tree
+            .select(&args.names)?
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    if targets.is_empty() {
+        ui::info("Nothing to rebuild.");
+        return Ok(());
+    }
+    let refs: Vec<&Container> = targets.iter().collect();
+    let evaluated = session.evaluate(&refs)?;
+    let opts = run::options(Mode::Rebuild, &args.opts, args.dry_run);
+
+    if args.dry_run {
+        for (c, ev) in targets.iter().zip(evaluated) {
+            let p = pipeline::prepare(&session.ws, &session.tree, c, ev, &opts, &mut host, &facts)?;
+            plan::print(&p, host.uses_sudo());
+        }
+        return Ok(());
+    }
+
+    let existing: Vec<(String, u32)> = targets
+        .iter()
+        .flat_map(|c| {
+            facts
+                .built_from(&c.name)
+                .into_iter()
+                .map(|id| (c.name.clone(), id))
+        })
+        .collect();
+    if targets.len() > 1 || !existing.is_empty() {
+        let list: Vec<String> = targets
+            .iter()
+            .map(|c| match existing.iter().find(|(n, _)| n == &c.name) {
+                Some((_, id)) => format!("{} (destroy and re-create CT {id})", c.name),
+                None => format!("{} (build)", c.name),
+            })
+            .collect();
+        ui::info(format!(
+            "Will rebuild, one at a time:\n  {}",
+            list.join("\n  ")
+        ));
+        let question = if existing.is_empty() {
+            format!("Build {} containers?", targets.len())
+        } else {
+            format!(
+                "Destroy and re-create {} container(s)? data/ folders are kept",
+                existing.len()
+            )
+        };
+        run::confirm(&question, args.yes)?;
+    }
+
+    let mut results: Vec<(
+        String,
+        Result<pipeline::Summary, String>,
+        std::time::Duration,
+    )> = Vec::new();
+    let mut failed = false;
+    for (c, ev) in targets.iter().zip(evaluated) {
+        let t = Instant::now();
+        match run::build_one(&session, c, ev, &opts, &mut host, &facts) {
+            Ok(s) => {
+                run::print_summary(&s);
+                results.push((c.name.clone(), Ok(s), t.elapsed()));
+            }
+            Err(e) => {
+                failed = true;
+                if targets.len() == 1 {
+                    return Err(e);
+                }
+                crate::report_error(&e);
+                results.push((c.name.clone(), Err(first_line(&e)), t.elapsed()));
+                if !args.keep_going {
+                    break;
+                }
+            }
+        }
+    }
+    if targets.len() > 1 {
+        summary_table(&targets, &results);
+    }
+    if failed {
+        return Err(Failure::silent());
+    }
+    Ok(())
+}
+
+fn first_line(e: &anyhow::Error) -> String {
+    e.to_string().lines().next().unwrap_or("").to_string()
+}
+
+fn summary_table(
+    targets: &[Container],
+    results: &[(
+        String,
+        Result<pipeline::Summary, String>,
+        std::time::Duration,
+    )],
+) {
+    let width = targets
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    ui::info(format!(
+        "\n{:<width$}  {:<8}  {:>8}",
+        "NAME", "RESULT", "TIME"
+    ));
+    for c in targets {
+        match results.iter().find(|(n, _, _)| n == &c.name) {
+            Some((_, Ok(_), t)) => ui::info(format!(
+                "{:<width$}  {:<8}  {:>8}",
+                c.name,
+                ui::green("built"),
+                secs(*t)
+            )),
+            Some((_, Err(_), t)) => ui::info(format!(
+                "{:<width$}  {:<8}  {:>8}",
+                c.name,
+                ui::red("failed"),
+                secs(*t)
+            )),
+            None => ui::info(format!("{:<width$}  {:<8}  {:>8}", c.name, "skipped", "-")),
+        }
+    }
+}
+
+/// Built containers whose folder (or root defaults/lib) changed since their
+/// recorded commit, or has uncommitted changes.
+fn changed(session: &Session, facts: &HostFacts) -> Result<Vec<Container>> {
+    let mut out = Vec::new();
+    let mut never = Vec::new();
+    for c in &session.tree.containers {
+        let Some(&id) = facts.built_from(&c.name).first() else {
+            never.push(c.name.clone());
+            continue;
+        };
+        let record = facts.record(id).expect("built_from found a record");
+        let paths = watched_paths(session, c);
+        let behind = gitstate::commits_touching(&session.ws.repo, &record.commit, &paths)?;
+        let dirty = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
+        if behind != Some(0) || dirty {
+            out.push(c.clone());
+        }
+    }
+    if !never.is_empty() {
+        ui::info(format!(
+            "Never built, so not created by --changed: {} (use `git lxc build NAME` or `rebuild --all`)",
+            never.join(", ")
+        ));
+    }
+    Ok(out)
+}
+
+/// The paths whose changes make a container out of date.
+pub fn watched_paths(session: &Session, c: &Container) -> Vec<String> {
+    vec![
+        session.ws.rel(&c.dir),
+        session.ws.rel(&session.tree.defaults_file()),
+        session.ws.rel(&session.tree.root.join("lib")),
+    ]
+}

@@ -1,0 +1,502 @@
+//! Everything before the first host-changing call: settings, guards, the
+//! CTID, the template, the mounts, and the plan.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::{HostFacts, Mode, Options};
+use crate::error::Failure;
+use crate::eval::Evaluated;
+use crate::gitstate;
+use crate::host::{Host, HostCmd};
+use crate::lock::BuildLock;
+use crate::plan::{self, CtidSource, Existing, Mount, Plan, Template};
+use crate::provision::Script;
+use crate::record::{self, Human, Record, State};
+use crate::repo::Workspace;
+use crate::settings::{self, Settings};
+use crate::tree::{Container, Tree};
+use crate::ui;
+
+/// A checked build, ready to run.
+pub struct Prepared {
+    pub name: String,
+    pub container: Container,
+    pub settings: Settings,
+    pub evaluated: Evaluated,
+    pub plan: Plan,
+    pub ctid_source: CtidSource,
+    pub commit: String,
+    pub dirty: bool,
+    pub human: Human,
+    pub outline: Vec<String>,
+    pub root: PathBuf,
+    pub lock: Option<BuildLock>,
+}
+
+impl Prepared {
+    pub fn record(&self, state: State) -> Record {
+        Record {
+            name: self.name.clone(),
+            commit: self.commit.clone(),
+            state,
+            dirty: self.dirty,
+        }
+    }
+
+    pub fn description(&self, state: State, failed_step: Option<&str>) -> String {
+        let human = Human {
+            failed_step: failed_step.map(str::to_string),
+            ..self.human.clone()
+        };
+        record::description(&self.record(state), &human)
+    }
+}
+
+/// Validate, guard and plan one container's build.
+pub fn prepare(
+    ws: &Workspace,
+    tree: &Tree,
+    container: &Container,
+    evaluated: Evaluated,
+    opts: &Options,
+    host: &mut Host,
+    facts: &HostFacts,
+) -> Result<Prepared> {
+    let name = container.name.clone();
+    let (settings, problems) =
+        settings::resolve(&tree.root, &container.dir, &evaluated, &opts.sets);
+    settings_ok(ws, &name, &evaluated, &problems)?;
+    ui::add_secrets(secret_values(&evaluated));
+    host.set_masker(ui::masker());
+
+    let Some((commit, subject)) = gitstate::head(&ws.repo) else {
+        return Err(Failure::refused(
+            "the repository has no commit yet",
+            format!(
+                "commit the container folder first: git add {} && git commit",
+                ws.rel(&container.dir)
+            ),
+        ));
+    };
+    env_guard(ws, tree, container)?;
+    let dirty = dirty_guard(ws, tree, container, opts)?;
+    let lock = if opts.dry_run {
+        None
+    } else {
+        Some(BuildLock::acquire(&ws.git_dir(), &name)?)
+    };
+
+    let (ctid, ctid_source) = pick_ctid(&settings, facts, &name, host)?;
+    let existing = facts.listed(ctid).map(|l| Existing { running: l.running });
+    if existing.is_some() {
+        ownership_guard(facts, ctid, &name, opts)?;
+        if opts.mode == Mode::Build {
+            return Err(Failure::failed(
+                format!("'{name}' already exists as CT {ctid}"),
+                format!("use `git lxc rebuild {name}` to destroy and re-create it"),
+            ));
+        }
+    }
+
+    let (template, update_index) = pick_template(&settings, host, opts.dry_run)?;
+    let mounts = mounts(container)?;
+    let ssh_keys = ssh_keys(&settings)?;
+    let build_script = container.build_script().ok_or_else(|| {
+        Failure::failed(
+            format!("{} has no build-target.sh", ws.rel(&container.dir)),
+            "add a build-target.sh (it runs inside the new container as root)",
+        )
+    })?;
+    let script_text = std::fs::read_to_string(&build_script)
+        .with_context(|| format!("cannot read {}", build_script.display()))?;
+    let libs: Vec<(String, String)> = tree
+        .lib_files()
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            (
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                text,
+            )
+        })
+        .collect();
+    let mut script_settings: Vec<(&str, String)> =
+        settings.all().map(|(k, v)| (k, v.to_string())).collect();
+    script_settings.retain(|(k, _)| *k != "CTID" && *k != "HOST");
+    script_settings.push(("CTID", ctid.to_string()));
+    script_settings.push(("HOST", settings.hostname().to_string()));
+    script_settings.push(("ROOT_DIR", name.clone()));
+    let script = Script {
+        context: &settings.context,
+        settings: script_settings,
+        libs,
+        build_script_name: build_script
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("build-target.sh"),
+        build_script: &script_text,
+        trace: settings.flag("VERBOSE"),
+    };
+    let outline = script.outline();
+    let provision = HostCmd::pct(&[
+        "exec",
+        &ctid.to_string(),
+        "--keep-env",
+        "0",
+        "--",
+        "bash",
+        "-s",
+    ])
+    .with_stdin(script.render());
+
+    let (_, date) = crate::buildlog::timestamps();
+    let human = Human {
+        app: settings.get("APP").to_string(),
+        folder: ws.rel(&container.dir),
+        subject,
+        date,
+        user_host: user_host(),
+        failed_step: None,
+    };
+    let building = record::description(
+        &Record {
+            name: name.clone(),
+            commit: commit.clone(),
+            state: State::Building,
+            dirty,
+        },
+        &human,
+    );
+    let hooks: Vec<&str> = evaluated.hooks().collect();
+    let plan = plan::plan(&plan::Input {
+        name: &name,
+        settings: &settings,
+        hooks: &hooks,
+        ctid,
+        existing,
+        template,
+        update_index,
+        mounts,
+        data_dir: container.data_dir(),
+        ssh_keys,
+        description: building,
+        provision,
+    });
+    Ok(Prepared {
+        name,
+        container: container.clone(),
+        settings,
+        evaluated,
+        plan,
+        ctid_source,
+        commit,
+        dirty,
+        human,
+        outline,
+        root: tree.root.clone(),
+        lock,
+    })
+}
+
+/// Values from `.env` files that are not `OPT_` settings: the secrets.
+pub fn secret_values(ev: &Evaluated) -> Vec<&str> {
+    ev.secrets
+        .iter()
+        .filter(|(k, _)| !k.starts_with("OPT_"))
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+fn settings_ok(
+    ws: &Workspace,
+    name: &str,
+    ev: &Evaluated,
+    problems: &[settings::Problem],
+) -> Result<()> {
+    let mut errors: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let place = match &p.origin {
+                Some(o) => match o.line {
+                    Some(l) => format!("{}:{l}: ", ws.rel(&o.file)),
+                    None => format!("{}: ", ws.rel(&o.file)),
+                },
+                None => String::new(),
+            };
+            format!("{place}{} [{}]", p.message, p.rule)
+        })
+        .collect();
+    for (file, msg) in &ev.syntax_errors {
+        errors.push(format!(
+            "{}: {} [bash-syntax]",
+            ws.rel(file),
+            msg.lines().next().unwrap_or("")
+        ));
+    }
+    if !ev.complete {
+        errors.push(format!(
+            "the settings files of '{name}' stopped before their end (an `exit`?): {}",
+            ev.stderr.trim()
+        ));
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    for e in &errors {
+        ui::error(e);
+    }
+    Err(Failure::failed(
+        format!("the settings of '{name}' are not valid; nothing was done"),
+        format!("fix the files named above; `git lxc verify {name}` checks them offline"),
+    ))
+}
+
+fn env_guard(ws: &Workspace, tree: &Tree, container: &Container) -> Result<()> {
+    for env in [tree.env_file(), container.env_file()] {
+        let rel = ws.rel(&env);
+        if gitstate::is_tracked(&ws.repo, &rel) {
+            return Err(Failure::refused(
+                format!("{rel} is tracked by git: its secrets are in the repository"),
+                format!(
+                    "run `git rm --cached {rel}`, commit, add `.env` to .gitignore, and change every secret it held"
+                ),
+            ));
+        }
+        if env.exists() && !gitstate::is_ignored(&ws.repo, &rel) {
+            return Err(Failure::refused(
+                format!("{rel} is not ignored by git: one `git add -A` would commit its secrets"),
+                "add `.env` to the tree's .gitignore (`git lxc init` does it)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn dirty_guard(ws: &Workspace, tree: &Tree, container: &Container, opts: &Options) -> Result<bool> {
+    let mut specs = vec![ws.rel(&container.dir), ws.rel(&tree.defaults_file())];
+    specs.push(ws.rel(&tree.root.join("lib")));
+    let changed = gitstate::changed_paths(&ws.repo, &specs)?;
+    if changed.is_empty() {
+        return Ok(false);
+    }
+    if opts.allow_dirty || opts.dry_run {
+        if opts.allow_dirty {
+            ui::warn(format!(
+                "building from uncommitted changes ({}); the record will say dirty",
+                changed.join(", ")
+            ));
+        }
+        return Ok(opts.allow_dirty);
+    }
+    let shown: Vec<&str> = changed.iter().take(8).map(String::as_str).collect();
+    let more = if changed.len() > 8 {
+        format!(" and {} more", changed.len() - 8)
+    } else {
+        String::new()
+    };
+    Err(Failure::refused(
+        format!(
+            "'{}' has uncommitted changes: {}{more}",
+            container.name,
+            shown.join(", ")
+        ),
+        "commit them (the container records the commit it was built from), or pass --allow-dirty",
+    ))
+}
+
+fn ownership_guard(facts: &HostFacts, ctid: u32, name: &str, opts: &Options) -> Result<()> {
+    let record = facts.record(ctid);
+    let owner = match &record {
+        Some(r) if r.name == name => return Ok(()),
+        Some(r) => format!("its record names '{}'", r.name),
+        None => "it has no git-lxc record (git-lxc did not build it)".to_string(),
+    };
+    if opts.force {
+        ui::warn(format!(
+            "CT {ctid} is not '{name}' ({owner}); --force replaces it"
+        ));
+        return Ok(());
+    }
+    let listed = facts
+        .listed(ctid)
+        .map(|l| l.name.clone())
+        .unwrap_or_default();
+    Err(Failure::refused(
+        format!("CT {ctid} ({listed}) exists and {owner}; refusing to destroy it"),
+        format!(
+            "pick a free CTID in {name}/configSettings or .env (OPT_CTID), or pass --force if CT {ctid} really is to be replaced"
+        ),
+    ))
+}
+
+fn pick_ctid(
+    settings: &Settings,
+    facts: &HostFacts,
+    name: &str,
+    host: &mut Host,
+) -> Result<(u32, CtidSource)> {
+    let built = facts.built_from(name);
+    if let Some(id) = settings.ctid() {
+        if let Some(old) = built.iter().find(|&&b| b != id) {
+            ui::warn(format!(
+                "'{name}' was built as CT {old} before; OPT_CTID now says {id}, so CT {old} is left alone (destroy it with `pct destroy {old}` when done)"
+            ));
+        }
+        return Ok((id, CtidSource::Setting));
+    }
+    if let Some(&id) = built.first() {
+        if built.len() > 1 {
+            ui::warn(format!(
+                "several containers record '{name}': {:?}; using CT {id}",
+                built
+            ));
+        }
+        return Ok((id, CtidSource::Record));
+    }
+    let out = host.run(&HostCmd::new("pvesh", &["get", "/cluster/nextid"]))?;
+    let text = out.stdout.trim().trim_matches('"');
+    let id = text
+        .parse()
+        .with_context(|| format!("`pvesh get /cluster/nextid` printed '{text}', not an id"))?;
+    Ok((id, CtidSource::NextId))
+}
+
+fn pick_template(settings: &Settings, host: &mut Host, dry_run: bool) -> Result<(Template, bool)> {
+    let store = settings.get("TEMPLATESTORE");
+    let ostype = settings.get("OSTYPE");
+    let version = settings.get("OSVERSION");
+    let out = host.run(&HostCmd::new("pveam", &["list", store]))?;
+    let local = plan::parse_pveam_list(&out.stdout);
+    let local_refs: Vec<&str> = local.iter().map(String::as_str).collect();
+    let wanted = if version.is_empty() {
+        ostype.to_string()
+    } else {
+        format!("{ostype}-{version}")
+    };
+    if settings.flag("CHECKTEMPLATE") {
+        let avail = host.run(&HostCmd::new(
+            "pveam",
+            &["available", "--section", "system"],
+        ))?;
+        let names = plan::parse_pveam_available(&avail.stdout);
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        if let Some(newest) = plan::pick_template(&refs, ostype, version) {
+            let download = (!local.iter().any(|f| f == newest)).then(|| newest.to_string());
+            return Ok((
+                Template {
+                    volid: format!("{store}:vztmpl/{newest}"),
+                    download,
+                },
+                !dry_run,
+            ));
+        }
+        if let Some(file) = plan::pick_template(&local_refs, ostype, version) {
+            ui::warn(format!(
+                "no {wanted} template in `pveam available`; using the local {file}"
+            ));
+            return Ok((
+                Template {
+                    volid: format!("{store}:vztmpl/{file}"),
+                    download: None,
+                },
+                !dry_run,
+            ));
+        }
+        return Err(Failure::failed(
+            format!("no {wanted} template is available to download"),
+            "check OPT_OSTYPE/OPT_OSVERSION against `pveam available --section system`",
+        ));
+    }
+    match plan::pick_template(&local_refs, ostype, version) {
+        Some(file) => Ok((
+            Template {
+                volid: format!("{store}:vztmpl/{file}"),
+                download: None,
+            },
+            false,
+        )),
+        None => Err(Failure::failed(
+            format!("no {wanted} template in storage '{store}'"),
+            format!(
+                "download one (`pveam update && pveam available --section system`, then `pveam download {store} <name>`), or set OPT_CHECKTEMPLATE=1"
+            ),
+        )),
+    }
+}
+
+/// conf/ and bin/ (when present) read-only, data/ read-write, by real path:
+/// pct refuses symlinks in bind-mount paths.
+fn mounts(container: &Container) -> Result<Vec<Mount>> {
+    let mut out = Vec::new();
+    for (folder, target, read_only) in [
+        ("conf", "/usr/local/conf", true),
+        ("bin", "/usr/local/sbin", true),
+        ("data", "/usr/local/data", false),
+    ] {
+        let path = container.dir.join(folder);
+        let source = if path.exists() {
+            std::fs::canonicalize(&path)
+                .with_context(|| format!("cannot resolve {}", path.display()))?
+        } else if folder == "data" {
+            if path.is_symlink() {
+                return Err(Failure::failed(
+                    format!(
+                        "{} is a symlink to a folder that does not exist",
+                        path.display()
+                    ),
+                    "create the folder it points to, or remove the link",
+                ));
+            }
+            path
+        } else {
+            continue;
+        };
+        out.push(Mount {
+            source,
+            target,
+            read_only,
+        });
+    }
+    Ok(out)
+}
+
+fn ssh_keys(settings: &Settings) -> Result<Option<PathBuf>> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let value = settings.get("SSHKEYS");
+    if value.is_empty() {
+        return Ok(home
+            .map(|h| h.join(".ssh/authorized_keys"))
+            .filter(|p| p.is_file()));
+    }
+    let path = match (value.strip_prefix("~/"), home) {
+        (Some(rest), Some(h)) => h.join(rest),
+        _ => PathBuf::from(value),
+    };
+    if !path.is_file() {
+        return Err(Failure::failed(
+            format!("OPT_SSHKEYS names {}, which is not a file", path.display()),
+            "point it at an authorized_keys file, or leave it empty",
+        ));
+    }
+    Ok(Some(path))
+}
+
+fn user_host() -> String {
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".to_string());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "localhost".to_string());
+    format!("{user}@{host}")
+}
+
+#[allow(dead_code)]
+fn exists(p: &Path) -> bool {
+    p.exists()
+}

@@ -1,0 +1,143 @@
+//! The provisioning script run inside the container (SPEC §5 step 7).
+//!
+//! One bash script: context variables, settings, helper functions, the tree's
+//! `lib/*.sh`, then the container's build script. It reaches the container on
+//! `pct exec … bash -s`'s stdin only, so secrets touch neither a host command
+//! line nor a disk. Everything is one `{ … } </dev/null` group, which bash
+//! reads whole before running it, so no command can eat the script itself.
+
+use std::collections::BTreeMap;
+
+use crate::eval::Value;
+use crate::host::shell_quote;
+
+/// The helper functions build scripts may call (OS-neutral: apk or apt).
+pub const HELPERS: &str = include_str!("helpers.bash");
+
+/// The parts of a provisioning script.
+pub struct Script<'a> {
+    pub context: &'a BTreeMap<String, Value>,
+    /// Effective settings, available by their plain names (HOST, RAM, …).
+    pub settings: Vec<(&'a str, String)>,
+    pub libs: Vec<(String, String)>,
+    pub build_script_name: &'a str,
+    pub build_script: &'a str,
+    pub trace: bool,
+}
+
+impl Script<'_> {
+    /// Section headers and sizes, for `plan` (never the values).
+    pub fn outline(&self) -> Vec<String> {
+        let mut out = vec![
+            format!(
+                "context variables: {}",
+                if self.context.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    self.context.keys().cloned().collect::<Vec<_>>().join(" ")
+                }
+            ),
+            format!("settings: {} values", self.settings.len()),
+            "helper functions: package, persist, addAccount, enableService".to_string(),
+        ];
+        for (name, _) in &self.libs {
+            out.push(format!("library: {name}"));
+        }
+        out.push(format!(
+            "build script: {} ({} lines){}",
+            self.build_script_name,
+            self.build_script.lines().count(),
+            if self.trace {
+                ", traced (VERBOSE=1)"
+            } else {
+                ""
+            }
+        ));
+        out
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = String::from("{\n");
+        s.push_str("export DEBIAN_FRONTEND=noninteractive\n");
+        s.push_str("export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
+        s.push_str("cd /root 2>/dev/null || cd /\n");
+        s.push_str("# settings\n");
+        for (name, value) in &self.settings {
+            s.push_str(&format!("{name}={}\n", shell_quote(value)));
+        }
+        s.push_str("# context variables\n");
+        for (name, value) in self.context {
+            match value {
+                Value::Scalar(v) => s.push_str(&format!("{name}={}\n", shell_quote(v))),
+                Value::Array(decl) => {
+                    s.push_str(decl);
+                    s.push('\n');
+                }
+            }
+        }
+        s.push_str("# helper functions\n");
+        s.push_str(HELPERS);
+        for (name, text) in &self.libs {
+            s.push_str(&format!("# lib/{name}\n"));
+            s.push_str(text);
+            if !text.ends_with('\n') {
+                s.push('\n');
+            }
+        }
+        s.push_str(&format!("# {}\n", self.build_script_name));
+        if self.trace {
+            s.push_str("set -x\n");
+        }
+        s.push_str("__git_lxc_build() {\n");
+        s.push_str(self.build_script);
+        if !self.build_script.ends_with('\n') {
+            s.push('\n');
+        }
+        s.push_str("}\n__git_lxc_build\n__git_lxc_status=$?\n");
+        s.push_str("__git_lxc_finish\nexit $__git_lxc_status\n");
+        s.push_str("} </dev/null\n");
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_parses_and_carries_values() {
+        let mut ctx = BTreeMap::new();
+        ctx.insert(
+            "GREETING".to_string(),
+            Value::Scalar("it's \"quoted\" $HOME".into()),
+        );
+        ctx.insert(
+            "LIST".to_string(),
+            Value::Array("declare -a LIST=([0]=\"a\" [1]=\"b c\")".into()),
+        );
+        let script = Script {
+            context: &ctx,
+            settings: vec![("HOST", "web".into())],
+            libs: vec![("extra.sh".into(), "extra() { :; }".into())],
+            build_script_name: "build-target.sh",
+            build_script: "#!/bin/bash\necho \"$GREETING|${LIST[1]}|$HOST\"\nread -r x && echo \"read: $x\"\necho done",
+            trace: false,
+        };
+        let text = script.render();
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "package() {{ :; }}\n{}",
+                text.replace("__git_lxc_finish\n", "")
+            ))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("it's \"quoted\" $HOME|b c|web"), "{stdout}");
+        assert!(
+            !stdout.contains("read:"),
+            "stdin must be /dev/null: {stdout}"
+        );
+        assert!(stdout.contains("done"));
+    }
+}
