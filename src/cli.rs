@@ -69,6 +69,9 @@ pub enum Command {
     Rebuild(RebuildArgs),
     Destroy(DestroyArgs),
     Enter(EnterArgs),
+    Status(StatusArgs),
+    Diff(DiffArgs),
+    Logs(LogsArgs),
 }
 
 /// Make the current repository ready: root folder, `.gitignore` entries for
@@ -239,4 +242,47 @@ pub struct DestroyArgs {
 pub struct EnterArgs {
     /// The container folder.
     pub name: String,
+}
+
+/// Show each container: CTID, state, the commit it was built from, whether its
+/// folder changed since, and its IP.
+///
+/// One row per container folder, plus a row for every container on the host
+/// whose record names a folder that no longer exists (`orphan`). Needs no
+/// `.env`. Makes at most three host calls whatever the number of containers.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Containers to show (default: all).
+    pub names: Vec<String>,
+
+    /// Print a JSON array on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Show what changed in a container's folder (and the root `defaults` and
+/// `lib/`) since the commit it was built from, through git's pager.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The container folder.
+    pub name: String,
+
+    /// Options passed to `git diff` (after `--`), e.g. `-- --stat`.
+    #[arg(last = true, allow_hyphen_values = true)]
+    pub git_args: Vec<String>,
+}
+
+/// Print a container's saved build log (the latest, or the Nth newest).
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The container folder.
+    pub name: String,
+
+    /// Which log: 1 is the latest, 2 the one before, ...
+    #[arg(default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub n: u32,
+
+    /// List the saved logs with date, commit, result and duration.
+    #[arg(long)]
+    pub list: bool,
 }

@@ -2,12 +2,15 @@
 
 pub mod build;
 pub mod destroy;
+pub mod diff;
 pub mod enter;
 pub mod init;
+pub mod logs;
 pub mod new;
 pub mod plan;
 pub mod rebuild;
 pub mod run;
+pub mod status;
 pub mod verify;
 
 use anyhow::Result;
@@ -25,5 +28,8 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Rebuild(args) => rebuild::exec(args, g),
         Command::Destroy(args) => destroy::exec(args, g),
         Command::Enter(args) => enter::exec(args, g),
+        Command::Status(args) => status::exec(args, g),
+        Command::Diff(args) => diff::exec(args, g),
+        Command::Logs(args) => logs::exec(args, g),
     }
 }

@@ -1,0 +1,286 @@
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, StatusArgs};
+use crate::cmd::rebuild::watched_paths;
+use crate::gitstate;
+use crate::host::HostCmd;
+use crate::pipeline::HostFacts;
+use crate::record::State;
+use crate::session::Session;
+use crate::ui;
+
+/// One row of `status` (also its JSON form).
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub name: String,
+    pub ctid: Option<u32>,
+    pub state: &'static str,
+    pub commit: Option<String>,
+    pub behind: Option<usize>,
+    pub dirty: bool,
+    pub ip: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub orphan: bool,
+    /// The folder has uncommitted changes (shown as `uncommitted`).
+    #[serde(skip)]
+    pub uncommitted: bool,
+    /// The record says the build used uncommitted changes.
+    #[serde(skip)]
+    pub dirty_build: bool,
+}
+
+pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
+    let session = Session::open(global)?;
+    let selected = session.tree.select(&args.names)?;
+    let mut host = session.host();
+    let facts = HostFacts::read(&mut host)?;
+    let ours: Vec<u32> = facts
+        .listed
+        .iter()
+        .filter(|l| facts.record(l.vmid).is_some())
+        .map(|l| l.vmid)
+        .collect();
+    let ips = if ours
+        .iter()
+        .any(|id| facts.listed(*id).is_some_and(|l| l.running))
+    {
+        read_ips(&mut host)?
+    } else {
+        Vec::new()
+    };
+
+    // CTIDs of containers never built: from OPT_CTID, one bash for the tree.
+    let unbuilt: Vec<_> = selected
+        .iter()
+        .copied()
+        .filter(|c| facts.built_from(&c.name).is_empty())
+        .collect();
+    let evaluated = if unbuilt.is_empty() {
+        Vec::new()
+    } else {
+        session.evaluate(&unbuilt)?
+    };
+
+    let mut rows = Vec::new();
+    for c in &selected {
+        let paths = watched_paths(&session, c);
+        let uncommitted = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
+        let row = match facts.built_from(&c.name).first() {
+            Some(&id) => {
+                let record = facts.record(id).expect("built_from found a record");
+                let listed = facts.listed(id).expect("listed");
+                let behind = gitstate::commits_touching(&session.ws.repo, &record.commit, &paths)?;
+                Row {
+                    name: c.name.clone(),
+                    ctid: Some(id),
+                    state: state_of(record.state, listed.running),
+                    commit: Some(record.commit.clone()),
+                    behind,
+                    dirty: uncommitted || record.dirty,
+                    ip: listed.running.then(|| ip_of(&ips, id)).flatten(),
+                    orphan: false,
+                    uncommitted,
+                    dirty_build: record.dirty,
+                }
+            }
+            None => {
+                let ctid = evaluated
+                    .iter()
+                    .find(|e| e.name == c.name)
+                    .and_then(|e| e.scalar("OPT_CTID"))
+                    .and_then(|v| v.parse().ok());
+                Row {
+                    name: c.name.clone(),
+                    ctid,
+                    state: "absent",
+                    commit: None,
+                    behind: None,
+                    dirty: uncommitted,
+                    ip: None,
+                    orphan: false,
+                    uncommitted,
+                    dirty_build: false,
+                }
+            }
+        };
+        rows.push(row);
+    }
+    if args.names.is_empty() {
+        for &id in &ours {
+            let record = facts.record(id).expect("ours");
+            if session.tree.get(&record.name).is_some() {
+                continue;
+            }
+            let listed = facts.listed(id).expect("listed");
+            rows.push(Row {
+                name: record.name.clone(),
+                ctid: Some(id),
+                state: state_of(record.state, listed.running),
+                commit: Some(record.commit.clone()),
+                behind: None,
+                dirty: record.dirty,
+                ip: listed.running.then(|| ip_of(&ips, id)).flatten(),
+                orphan: true,
+                uncommitted: false,
+                dirty_build: record.dirty,
+            });
+        }
+    }
+
+    if args.json {
+        ui::stdout_line(serde_json::to_string_pretty(&rows)?);
+    } else {
+        print_table(&rows);
+    }
+    Ok(())
+}
+
+fn state_of(state: State, running: bool) -> &'static str {
+    match state {
+        State::Building => "building",
+        State::Failed => "failed",
+        State::Built if running => "running",
+        State::Built => "stopped",
+    }
+}
+
+/// IPv4 addresses of all containers in one call.
+fn read_ips(host: &mut crate::host::Host) -> Result<Vec<(u32, String)>> {
+    let out = host.run_unchecked(&HostCmd::new(
+        "lxc-ls",
+        &["--fancy", "--fancy-format", "NAME,STATE,IPV4"],
+    ))?;
+    if !out.status.success() {
+        ui::detail(format!(
+            "lxc-ls failed; IPs not shown: {}",
+            out.stderr.trim()
+        ));
+        return Ok(Vec::new());
+    }
+    Ok(parse_lxc_ls(&out.stdout))
+}
+
+/// Parse `lxc-ls --fancy` output by the header's column offsets.
+pub fn parse_lxc_ls(text: &str) -> Vec<(u32, String)> {
+    let mut lines = text.lines();
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
+    let Some(ip_col) = header.find("IPV4") else {
+        return Vec::new();
+    };
+    lines
+        .filter_map(|l| {
+            let id: u32 = l.split_whitespace().next()?.parse().ok()?;
+            let ips = l.get(ip_col..)?.trim();
+            let first = ips.split(',').next()?.trim();
+            (first != "-" && !first.is_empty()).then(|| (id, first.to_string()))
+        })
+        .collect()
+}
+
+fn ip_of(ips: &[(u32, String)], id: u32) -> Option<String> {
+    ips.iter().find(|(i, _)| *i == id).map(|(_, ip)| ip.clone())
+}
+
+fn drift(r: &Row) -> String {
+    let mut parts = Vec::new();
+    if r.orphan {
+        parts.push("orphan: folder gone".to_string());
+    } else if r.commit.is_some() {
+        parts.push(match r.behind {
+            Some(0) => "up to date".to_string(),
+            Some(n) => format!("{n} behind"),
+            None => "commit not in history".to_string(),
+        });
+    }
+    if r.uncommitted {
+        parts.push("uncommitted".to_string());
+    }
+    if r.dirty_build {
+        parts.push("dirty build".to_string());
+    }
+    if parts.is_empty() {
+        "-".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    if rows.is_empty() {
+        ui::info("No container folders in this tree (create one with `git lxc new NAME`).");
+        return;
+    }
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.name.clone(),
+                r.ctid.map_or("-".to_string(), |c| c.to_string()),
+                if r.orphan {
+                    format!("{} (orphan)", r.state)
+                } else {
+                    r.state.to_string()
+                },
+                r.commit
+                    .as_deref()
+                    .map_or("-".to_string(), |c| c[..12].to_string()),
+                drift(r),
+                r.ip.clone().unwrap_or_else(|| "-".to_string()),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "CTID", "STATE", "COMMIT", "DRIFT", "IP"];
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: Vec<String>| {
+        cols.iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    ui::info(ui::bold(&line(
+        header.iter().map(|s| s.to_string()).collect(),
+    )));
+    for (row, r) in cells.iter().zip(rows) {
+        let mut cols: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        cols[2] = match r.state {
+            "running" => ui::green(&cols[2]),
+            "failed" => ui::red(&cols[2]),
+            "building" => ui::yellow(&cols[2]),
+            "absent" => ui::dim(&cols[2]),
+            _ => cols[2].clone(),
+        };
+        cols[4] = match r.behind {
+            Some(0) if !r.uncommitted && !r.orphan => ui::green(&cols[4]),
+            _ if r.commit.is_some() => ui::yellow(&cols[4]),
+            _ => cols[4].clone(),
+        };
+        ui::info(cols.join("  ").trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lxc_ls_fancy() {
+        let text = "NAME STATE   IPV4                  \n101  RUNNING 10.0.3.5, 172.17.0.1 \n102  STOPPED -                     \n";
+        assert_eq!(parse_lxc_ls(text), vec![(101, "10.0.3.5".to_string())]);
+        assert!(parse_lxc_ls("").is_empty());
+    }
+}
