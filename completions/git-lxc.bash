@@ -28,6 +28,9 @@ _git__lxc() {
             git__lxc,destroy)
                 cmd="git__lxc__subcmd__destroy"
                 ;;
+            git__lxc,diff)
+                cmd="git__lxc__subcmd__diff"
+                ;;
             git__lxc,enter)
                 cmd="git__lxc__subcmd__enter"
                 ;;
@@ -36,6 +39,9 @@ _git__lxc() {
                 ;;
             git__lxc,init)
                 cmd="git__lxc__subcmd__init"
+                ;;
+            git__lxc,logs)
+                cmd="git__lxc__subcmd__logs"
                 ;;
             git__lxc,new)
                 cmd="git__lxc__subcmd__new"
@@ -46,6 +52,9 @@ _git__lxc() {
             git__lxc,rebuild)
                 cmd="git__lxc__subcmd__rebuild"
                 ;;
+            git__lxc,status)
+                cmd="git__lxc__subcmd__status"
+                ;;
             git__lxc,verify)
                 cmd="git__lxc__subcmd__verify"
                 ;;
@@ -54,6 +63,9 @@ _git__lxc() {
                 ;;
             git__lxc__subcmd__help,destroy)
                 cmd="git__lxc__subcmd__help__subcmd__destroy"
+                ;;
+            git__lxc__subcmd__help,diff)
+                cmd="git__lxc__subcmd__help__subcmd__diff"
                 ;;
             git__lxc__subcmd__help,enter)
                 cmd="git__lxc__subcmd__help__subcmd__enter"
@@ -64,6 +76,9 @@ _git__lxc() {
             git__lxc__subcmd__help,init)
                 cmd="git__lxc__subcmd__help__subcmd__init"
                 ;;
+            git__lxc__subcmd__help,logs)
+                cmd="git__lxc__subcmd__help__subcmd__logs"
+                ;;
             git__lxc__subcmd__help,new)
                 cmd="git__lxc__subcmd__help__subcmd__new"
                 ;;
@@ -72,6 +87,9 @@ _git__lxc() {
                 ;;
             git__lxc__subcmd__help,rebuild)
                 cmd="git__lxc__subcmd__help__subcmd__rebuild"
+                ;;
+            git__lxc__subcmd__help,status)
+                cmd="git__lxc__subcmd__help__subcmd__status"
                 ;;
             git__lxc__subcmd__help,verify)
                 cmd="git__lxc__subcmd__help__subcmd__verify"
@@ -83,7 +101,7 @@ _git__lxc() {
 
     case "${cmd}" in
         git__lxc)
-            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version init new verify plan build rebuild destroy enter help"
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version init new verify plan build rebuild destroy enter status diff logs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +182,32 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__diff)
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__enter)
             opts="-C -q -v -h -V --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -191,7 +235,7 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__help)
-            opts="init new verify plan build rebuild destroy enter help"
+            opts="init new verify plan build rebuild destroy enter status diff logs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,6 +263,20 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__help__subcmd__destroy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -274,6 +332,20 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__help__subcmd__new)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -316,6 +388,20 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -332,6 +418,32 @@ _git__lxc() {
             ;;
         git__lxc__subcmd__init)
             opts="-C -q -v -h -V --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__logs)
+            opts="-C -q -v -h -V --list --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,6 +539,32 @@ _git__lxc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__status)
+            opts="-C -q -v -h -V --json --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

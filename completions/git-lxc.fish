@@ -45,6 +45,9 @@ complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "build" -d 'Create a
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "rebuild" -d 'Destroy and re-create containers from their folders (build them if absent)'
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "destroy" -d 'Stop and destroy a container built from NAME; `data/` is never touched'
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "enter" -d 'Open a shell in the container built from NAME (`pct enter`)'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "status" -d 'Show each container: CTID, state, the commit it was built from, whether its folder changed since, and its IP'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "diff" -d 'Show what changed in a container\'s folder (and the root `defaults` and `lib/`) since the commit it was built from, through git\'s pager'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "logs" -d 'Print a container\'s saved build log (the latest, or the Nth newest)'
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
@@ -140,12 +143,44 @@ complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s q -l quiet -d 
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s v -l verbose -d 'Print every host command as it runs'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s h -l help -d 'Print help'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s V -l version -d 'Print version'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "init" -d 'Make the current repository ready: root folder, `.gitignore` entries for `.env` and `data/`, and a root `defaults` file with commented settings'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "new" -d 'Scaffold a new container folder that passes `git lxc verify` as created'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "verify" -d 'Check the tree offline: settings, secrets hygiene, duplicates, bash syntax'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "plan" -d 'Print every step a build of NAME would run, without changing the host'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "build" -d 'Create a container that does not exist yet from its folder'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "rebuild" -d 'Destroy and re-create containers from their folders (build them if absent)'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "destroy" -d 'Stop and destroy a container built from NAME; `data/` is never touched'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "enter" -d 'Open a shell in the container built from NAME (`pct enter`)'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -l json -d 'Print a JSON array on stdout instead of the table'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand diff" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand diff" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand diff" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand diff" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand diff" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -l list -d 'List the saved logs with date, commit, result and duration'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "init" -d 'Make the current repository ready: root folder, `.gitignore` entries for `.env` and `data/`, and a root `defaults` file with commented settings'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "new" -d 'Scaffold a new container folder that passes `git lxc verify` as created'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "verify" -d 'Check the tree offline: settings, secrets hygiene, duplicates, bash syntax'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "plan" -d 'Print every step a build of NAME would run, without changing the host'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "build" -d 'Create a container that does not exist yet from its folder'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "rebuild" -d 'Destroy and re-create containers from their folders (build them if absent)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "destroy" -d 'Stop and destroy a container built from NAME; `data/` is never touched'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "enter" -d 'Open a shell in the container built from NAME (`pct enter`)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "status" -d 'Show each container: CTID, state, the commit it was built from, whether its folder changed since, and its IP'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "diff" -d 'Show what changed in a container\'s folder (and the root `defaults` and `lib/`) since the commit it was built from, through git\'s pager'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "logs" -d 'Print a container\'s saved build log (the latest, or the Nth newest)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,8 +1,12 @@
 //! The one integration test binary: git-lxc as a user runs it, against temp
 //! repositories and fake host tools.
 
+mod fakes;
 mod support;
 
 mod docs;
 
+mod init;
+
+mod status;
 mod verify;
