@@ -147,6 +147,13 @@ impl Host {
         c
     }
 
+    /// Remember and (with `--verbose`) show a command before it runs.
+    fn note(&mut self, cmd: &HostCmd) {
+        let shown = self.shown(cmd);
+        crate::ui::detail(format!("$ {}", abbreviate(&shown)));
+        self.history.push(shown);
+    }
+
     /// The masked command line, as logged.
     pub fn shown(&self, cmd: &HostCmd) -> String {
         let prefix = if self.sudo { "sudo " } else { "" };
@@ -179,7 +186,7 @@ impl Host {
 
     /// Run to completion, capturing output, whatever the exit status.
     pub fn run_unchecked(&mut self, cmd: &HostCmd) -> Result<Output> {
-        self.history.push(self.shown(cmd));
+        self.note(cmd);
         let mut child = self
             .command(cmd)
             .stdin(if cmd.stdin.is_some() {
@@ -220,7 +227,7 @@ impl Host {
     /// Run with stdout and stderr handed line by line (masked) to `on_line`
     /// as they come; returns the exit status.
     pub fn stream(&mut self, cmd: &HostCmd, on_line: &mut dyn FnMut(&str)) -> Result<ExitStatus> {
-        self.history.push(self.shown(cmd));
+        self.note(cmd);
         let mut child = self
             .command(cmd)
             .stdin(if cmd.stdin.is_some() {
@@ -265,7 +272,7 @@ impl Host {
 
     /// Run with the terminal attached (`pct enter`).
     pub fn interactive(&mut self, cmd: &HostCmd) -> Result<ExitStatus> {
-        self.history.push(self.shown(cmd));
+        self.note(cmd);
         self.command(cmd)
             .status()
             .with_context(|| format!("cannot run `{}`", self.shown(cmd)))
@@ -391,6 +398,18 @@ fn write_stdin(
     Some(std::thread::spawn(move || {
         let _ = pipe.write_all(text.as_bytes());
     }))
+}
+
+/// A command line for the terminal: a multi-line argument (the description)
+/// shown by its first line only.
+pub fn abbreviate(line: &str) -> String {
+    match line.split_once('\n') {
+        Some((first, rest)) => {
+            let last = rest.lines().last().unwrap_or("");
+            format!("{first}…{last}")
+        }
+        None => line.to_string(),
+    }
 }
 
 pub fn status_text(status: ExitStatus) -> String {

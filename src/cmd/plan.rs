@@ -80,7 +80,7 @@ fn commands(step: &crate::plan::Step) -> Vec<String> {
             if *custom_mounts {
                 out.push("HOOK_customMounts (on this host; adds --mpN mounts below)".to_string());
             }
-            out.push(full.display());
+            out.push(crate::host::abbreviate(&full.display()));
             out
         }
         Action::AppendConfig(lines) => lines.iter().map(|l| format!("append: {l}")).collect(),

@@ -1,7 +1,7 @@
 //! Everything before the first host-changing call: settings, guards, the
 //! CTID, the template, the mounts, and the plan.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
@@ -92,6 +92,13 @@ pub fn prepare(
     let existing = facts.listed(ctid).map(|l| Existing { running: l.running });
     if existing.is_some() {
         ownership_guard(facts, ctid, &name, opts)?;
+        if let Some(conf) = facts.confs.get(&ctid) {
+            for (source, target) in conf.storage_mounts() {
+                ui::warn(format!(
+                    "CT {ctid} has a storage-backed mount point {target} ({source}): a rebuild destroys its contents; keep such data in data/ or a bind mount"
+                ));
+            }
+        }
         if opts.mode == Mode::Build {
             return Err(Failure::failed(
                 format!("'{name}' already exists as CT {ctid}"),
@@ -489,14 +496,25 @@ fn ssh_keys(settings: &Settings) -> Result<Option<PathBuf>> {
 fn user_host() -> String {
     let user = std::env::var("SUDO_USER")
         .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".to_string());
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(passwd_name)
+        .unwrap_or_else(|| "unknown".to_string());
     let host = std::fs::read_to_string("/etc/hostname")
         .map(|s| s.trim().to_string())
         .unwrap_or_else(|_| "localhost".to_string());
     format!("{user}@{host}")
 }
 
-#[allow(dead_code)]
-fn exists(p: &Path) -> bool {
-    p.exists()
+/// This process's user name from /etc/passwd.
+fn passwd_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid).then(|| name.to_string())
+    })
 }
