@@ -23,7 +23,10 @@ pub enum Action {
     Download { cmd: HostCmd, volid: String },
     /// Shut down (then stop if it will not), when running.
     Shutdown(u32),
-    /// `HOOK_customMounts` (if defined), then `pct create` with the mounts.
+    /// Run `HOOK_customMounts` and check every bind-mount source it names,
+    /// before anything is destroyed.
+    CustomMounts,
+    /// `pct create` with the folder's mounts and those of `HOOK_customMounts`.
     Create {
         cmd: HostCmd,
         mounts: Vec<Mount>,
@@ -233,6 +236,27 @@ pub fn parse_custom_mounts(entries: &[String]) -> Result<Vec<CustomMount>, Strin
     Ok(out)
 }
 
+/// Check a bind-mount source the way pct will, before anything changes:
+/// it must exist and its path must hold no symlink.
+pub fn check_bind_source(spec: &str) -> Result<(), String> {
+    let source = spec.split(',').next().unwrap_or("").trim_start_matches("volume=");
+    if !source.starts_with('/') || source.starts_with("/dev/") {
+        return Ok(()); // storage volume or device: pct checks those
+    }
+    let path = std::path::Path::new(source);
+    if !path.exists() {
+        return Err(format!("mount source {source} does not exist; create it first"));
+    }
+    match std::fs::canonicalize(path) {
+        Ok(real) if real == path => Ok(()),
+        Ok(real) => Err(format!(
+            "mount source {source} goes through a symlink (pct refuses those); use its real path {}",
+            real.display()
+        )),
+        Err(e) => Err(format!("cannot resolve mount source {source}: {e}")),
+    }
+}
+
 /// `--mpN SPEC` arguments: the hook's numbered mounts keep their numbers; the
 /// folder's own mounts and the hook's unnumbered ones take the free numbers.
 pub fn mount_args(ours: &[Mount], custom: &[CustomMount]) -> Result<Vec<String>, String> {
@@ -324,6 +348,14 @@ pub fn plan(input: &Input) -> Plan {
             true,
         ));
     }
+    if has("customMounts") {
+        steps.push(step(
+            "customMounts",
+            "run HOOK_customMounts and check the mount sources",
+            Action::CustomMounts,
+            false,
+        ));
+    }
     if let Some(existing) = &input.existing {
         if existing.running {
             steps.push(step(
@@ -333,10 +365,12 @@ pub fn plan(input: &Input) -> Plan {
                 true,
             ));
         }
+        // No --purge: the same CTID comes back, so its backup and
+        // replication jobs must keep naming it.
         steps.push(step(
             "destroy",
             format!("destroy CT {id} (bind-mounted folders are kept)"),
-            Action::Run(HostCmd::pct(&["destroy", &id, "--purge", "1"])),
+            Action::Run(HostCmd::pct(&["destroy", &id])),
             true,
         ));
     }
@@ -350,7 +384,7 @@ pub fn plan(input: &Input) -> Plan {
     steps.push(step(
         "create",
         if custom_mounts {
-            format!("create CT {id} (after HOOK_customMounts adds its mounts)")
+            format!("create CT {id} (with the mounts of HOOK_customMounts)")
         } else {
             format!("create CT {id}")
         },

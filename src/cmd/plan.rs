@@ -67,6 +67,7 @@ fn commands(step: &crate::plan::Step) -> Vec<String> {
             format!("pct shutdown {id} --timeout 60"),
             format!("pct stop {id}   (only if it does not shut down)"),
         ],
+        Action::CustomMounts => vec!["HOOK_customMounts (on this host, as you; its mounts are added to pct create)".to_string()],
         Action::Create {
             cmd,
             mounts,
@@ -78,7 +79,7 @@ fn commands(step: &crate::plan::Step) -> Vec<String> {
             full.args.splice(at..at, args);
             let mut out = Vec::new();
             if *custom_mounts {
-                out.push("HOOK_customMounts (on this host; adds --mpN mounts below)".to_string());
+                out.push("(plus the --mpN mounts of HOOK_customMounts)".to_string());
             }
             out.push(crate::host::abbreviate(&full.display()));
             out

@@ -40,6 +40,7 @@ struct Run<'a> {
     log: &'a mut BuildLog,
     ip: Option<String>,
     created: bool,
+    custom: Vec<plan::CustomMount>,
 }
 
 /// Run every step of the plan.
@@ -59,6 +60,7 @@ pub fn execute(prepared: &Prepared, host: &mut Host, log: &mut BuildLog) -> Resu
         log,
         ip: None,
         created: false,
+        custom: Vec::new(),
     };
     let total = plan.steps.len();
     for (i, step) in plan.steps.iter().enumerate() {
@@ -108,6 +110,14 @@ impl Run<'_> {
                     std::fs::create_dir_all(dir)
                         .with_context(|| format!("cannot create {}", dir.display()))?;
                     self.log.line(&format!("created {}", dir.display()));
+                    // An unprivileged container's root is host uid/gid 100000
+                    // (PVE's default map); it could not write to a new data/
+                    // owned by the host user.
+                    if self.prepared.settings.flag("PRIVTYPE") {
+                        let path = dir.to_string_lossy();
+                        self.run(&HostCmd::new("chown", &["100000:100000", &path]))?;
+                        ui_step.note("owned by the container's root (host uid 100000)");
+                    }
                 }
                 Ok(())
             }
@@ -146,19 +156,25 @@ impl Run<'_> {
                 mounts,
                 custom_mounts,
             } => {
-                let custom = if *custom_mounts {
-                    let entries = self.hook("customMounts", ui_step)?;
-                    plan::parse_custom_mounts(&entries)
-                        .map_err(|e| anyhow!("HOOK_customMounts: {e}"))?
-                } else {
-                    Vec::new()
-                };
-                let mount_args = plan::mount_args(mounts, &custom).map_err(|e| anyhow!(e))?;
+                let custom: &[plan::CustomMount] = if *custom_mounts { &self.custom } else { &[] };
+                let mount_args = plan::mount_args(mounts, custom).map_err(|e| anyhow!(e))?;
                 let mut full = cmd.clone();
                 let at = full.args.len() - 2; // keep --description last
                 full.args.splice(at..at, mount_args);
                 self.run(&full)?;
                 self.created = true;
+                Ok(())
+            }
+            Action::CustomMounts => {
+                let entries = self.hook("customMounts", ui_step)?;
+                let custom = plan::parse_custom_mounts(&entries)
+                    .map_err(|e| anyhow!("HOOK_customMounts: {e}"))?;
+                for m in &custom {
+                    plan::check_bind_source(&m.spec)
+                        .map_err(|e| anyhow!("HOOK_customMounts: {e}"))?;
+                    ui_step.note(&m.spec);
+                }
+                self.custom = custom;
                 Ok(())
             }
             Action::AppendConfig(lines) => self.host.append_config(id, lines),
@@ -317,7 +333,7 @@ impl Run<'_> {
         ));
         let data = p.container.data_dir();
         let recovery = match step.id {
-            "preBuild" | "template" | "shutdown" | "destroy" | "data" => format!(
+            "preBuild" | "customMounts" | "template" | "shutdown" | "destroy" | "data" => format!(
                 "nothing was created; {} is untouched. Fix the cause and run `git lxc rebuild {}` again",
                 data.display(),
                 p.name
