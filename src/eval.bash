@@ -108,5 +108,5 @@ while [ $# -ge 2 ]; do
             printf 'F\0%s\0' "$__gl_v" >&9
         done
         printf 'E\0' >&9
-    )
+    ) || :  # a file that exits is reported through the missing E record
 done

@@ -68,6 +68,24 @@ enableService() {
         fi
     done
 }
+# Runs before the build script: wait (at most 120 s) until systemd has
+# finished booting the container, so the build does not race early boot
+# (systemd-tmpfiles cleaning /tmp under apt, units still starting). The IP
+# git-lxc waits for can show before that. Other inits: no wait.
+__git_lxc_wait_boot() {
+    [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] || return 0
+    command -v systemctl >/dev/null 2>&1 || return 0
+    local state deadline=$((SECONDS + 120))
+    while :; do
+        state=$(timeout 10 systemctl is-system-running --wait 2>/dev/null)
+        case $state in running | degraded | maintenance | stopping) return 0 ;; esac
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            echo "git-lxc: the container is still booting (${state:-no answer from systemd}); provisioning anyway" >&2
+            return 0
+        fi
+        sleep 0.5
+    done
+}
 # Runs after the build script: no secret-bearing file may stay behind.
 __git_lxc_finish() {
     rm -f /root/.bash_history 2>/dev/null

@@ -381,8 +381,10 @@ fn append_file(host: &mut Host, path: &Path, lines: &[String]) -> Result<()> {
         path.display(),
         lines.join(" | ")
     ));
+    // created when missing, like `tee -a` above (a host may have no /etc/subuid yet)
     let mut f = std::fs::OpenOptions::new()
         .append(true)
+        .create(true)
         .open(path)
         .with_context(|| format!("cannot open {} to append", path.display()))?;
     f.write_all(text.as_bytes())

@@ -6,6 +6,7 @@
 //! data in and out.
 
 pub mod buildlog;
+pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod error;

@@ -239,13 +239,19 @@ pub fn parse_custom_mounts(entries: &[String]) -> Result<Vec<CustomMount>, Strin
 /// Check a bind-mount source the way pct will, before anything changes:
 /// it must exist and its path must hold no symlink.
 pub fn check_bind_source(spec: &str) -> Result<(), String> {
-    let source = spec.split(',').next().unwrap_or("").trim_start_matches("volume=");
+    let source = spec
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("volume=");
     if !source.starts_with('/') || source.starts_with("/dev/") {
         return Ok(()); // storage volume or device: pct checks those
     }
     let path = std::path::Path::new(source);
     if !path.exists() {
-        return Err(format!("mount source {source} does not exist; create it first"));
+        return Err(format!(
+            "mount source {source} does not exist; create it first"
+        ));
     }
     match std::fs::canonicalize(path) {
         Ok(real) if real == path => Ok(()),

@@ -84,6 +84,9 @@ impl Script<'_> {
                 s.push('\n');
             }
         }
+        // not before the container has booted: on a fast start the script
+        // would race systemd's early boot (e.g. /tmp being cleaned under apt)
+        s.push_str("__git_lxc_wait_boot\n");
         s.push_str(&format!("# {}\n", self.build_script_name));
         if self.trace {
             s.push_str("set -x\n");

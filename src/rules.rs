@@ -58,7 +58,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "secret-literal",
         Error,
-        "a tracked file assigns a literal to a *PASSWORD*, *TOKEN*, *SECRET* or *KEY* variable",
+        "a tracked file assigns a literal to a *PASSWORD*, *PASSWD*, *TOKEN*, *SECRET* or *API_KEY* variable",
     ),
     rule("private-key", Error, "a tracked file holds a private key"),
     rule(
@@ -85,7 +85,12 @@ pub const RULES: &[Rule] = &[
     rule(
         "eval-failed",
         Error,
-        "sourcing the settings files stopped early or printed errors",
+        "sourcing the settings files stopped early (exit, or set -e and a failing command)",
+    ),
+    rule(
+        "eval-output",
+        Warning,
+        "sourcing the settings files printed on stderr",
     ),
     rule("duplicate-ctid", Error, "two containers set the same CTID"),
     rule(

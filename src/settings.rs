@@ -422,7 +422,8 @@ pub fn locate(files: &[PathBuf], var: &str) -> Option<Origin> {
         let line = text
             .lines()
             .enumerate()
-            .filter(|(_, l)| assigns(l, var))
+            // A commented-out example (`#OPT_RAM=256`) assigns nothing.
+            .filter(|(_, l)| !l.trim_start().starts_with('#') && assigns(l, var))
             .map(|(i, _)| i + 1)
             .last()?;
         Some(Origin {

@@ -59,7 +59,10 @@ pub fn check(
             "invalid-value",
             &config,
             None,
-            format!("the folder name '{}' is the hostname, but it is not a valid DNS name", c.name),
+            format!(
+                "the folder name '{}' is the hostname, but it is not a valid DNS name",
+                c.name
+            ),
             "set OPT_HOST=… in configSettings, or rename the folder (letters, digits and '-')",
         ));
     }
@@ -89,7 +92,8 @@ fn sources<'a>(facts: &'a Facts, c: &'a ContainerFacts) -> Vec<(PathBuf, &'a str
 }
 
 fn is_tracked_settings(file: &Path) -> bool {
-    file.file_name().is_some_and(|n| n == "defaults" || n == "configSettings")
+    file.file_name()
+        .is_some_and(|n| n == "defaults" || n == "configSettings")
 }
 
 /// Bash's own `FILE: line N: message` lines, without the path prefix; the
@@ -113,23 +117,38 @@ fn bash_message(file: &Path, text: &str) -> (Option<usize>, String) {
 }
 
 /// Sourcing that stopped early (error) or printed on stderr (warning).
-fn evaluation(c: &ContainerFacts, sources: &[(PathBuf, &str)], config: &str, paths: &Paths) -> Vec<Finding> {
+fn evaluation(
+    c: &ContainerFacts,
+    sources: &[(PathBuf, &str)],
+    config: &str,
+    paths: &Paths,
+) -> Vec<Finding> {
     let broken: Vec<&PathBuf> = c.eval.syntax_errors.iter().map(|(f, _)| f).collect();
     let lines: Vec<&str> = c
         .eval
         .stderr
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .filter(|l| !broken.iter().any(|f| l.starts_with(&format!("{}: ", f.display()))))
+        .filter(|l| {
+            !broken
+                .iter()
+                .any(|f| l.starts_with(&format!("{}: ", f.display())))
+        })
         .collect();
     if !c.eval.complete {
-        let said = lines.first().map_or(String::new(), |l| format!(" ({})", strip_paths(l, sources)));
-        let (file, line) = exit_line(sources).map_or((config.to_string(), None), |(f, n)| (paths.rel(f), Some(n)));
+        let said = lines
+            .first()
+            .map_or(String::new(), |l| format!(" ({})", strip_paths(l, sources)));
+        let (file, line) =
+            exit_line(sources).map_or((config.to_string(), None), |(f, n)| (paths.rel(f), Some(n)));
         return vec![Finding::new(
             "eval-failed",
             file,
             line,
-            format!("reading the settings of {} stopped before the end{said}", c.name),
+            format!(
+                "reading the settings of {} stopped before the end{said}",
+                c.name
+            ),
             "settings files are sourced: they should only assign variables and define functions; use `return`, not `exit`, and no `set -e` with failing commands",
         )];
     }
@@ -199,7 +218,11 @@ fn plain_settings(rel: &str, text: &str) -> Vec<Finding> {
 }
 
 fn unknown_hooks(c: &ContainerFacts, sources: &[(PathBuf, &str)], paths: &Paths) -> Vec<Finding> {
-    let known = HOOKS.iter().map(|h| format!("HOOK_{h}")).collect::<Vec<_>>().join(", ");
+    let known = HOOKS
+        .iter()
+        .map(|h| format!("HOOK_{h}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     c.eval
         .hooks()
         .filter(|h| !HOOKS.contains(h))
@@ -208,7 +231,9 @@ fn unknown_hooks(c: &ContainerFacts, sources: &[(PathBuf, &str)], paths: &Paths)
             let (file, line) = sources
                 .iter()
                 .rev()
-                .find_map(|(f, text)| function_line(text, &function).map(|n| (paths.rel(f), Some(n))))
+                .find_map(|(f, text)| {
+                    function_line(text, &function).map(|n| (paths.rel(f), Some(n)))
+                })
                 .unwrap_or_else(|| (paths.rel(&c.dir.join("configSettings")), None));
             Finding::new(
                 "unknown-hook",
@@ -277,8 +302,14 @@ mod tests {
     #[test]
     fn finds_exit_lines() {
         let sources = vec![
-            (PathBuf::from("/r/defaults"), "X=1\n# exit here is a comment\n"),
-            (PathBuf::from("/r/web/configSettings"), "A=1\n[ -n \"$B\" ] || exit 1\n"),
+            (
+                PathBuf::from("/r/defaults"),
+                "X=1\n# exit here is a comment\n",
+            ),
+            (
+                PathBuf::from("/r/web/configSettings"),
+                "A=1\n[ -n \"$B\" ] || exit 1\n",
+            ),
         ];
         assert_eq!(exit_line(&sources), Some((&sources[1].0, 2)));
         let none = vec![(PathBuf::from("/r/web/configSettings"), "exits=1\nnoexit\n")];
@@ -287,7 +318,10 @@ mod tests {
 
     #[test]
     fn plain_setting_names_are_flagged() {
-        let f = plain_settings("web/configSettings", "OPT_RAM=1\nRAM=512\n# CORES=2\nexport CORES=2\nAPP_PORT=1\n");
+        let f = plain_settings(
+            "web/configSettings",
+            "OPT_RAM=1\nRAM=512\n# CORES=2\nexport CORES=2\nAPP_PORT=1\n",
+        );
         let lines: Vec<_> = f.iter().map(|f| f.line).collect();
         assert_eq!(lines, [Some(2), Some(4)]);
         assert_eq!(f[0].rule, "setting-without-opt");
@@ -295,7 +329,8 @@ mod tests {
 
     #[test]
     fn function_lines() {
-        let text = "X=1\nHOOK_preBuild() { :; }\nfunction HOOK_other {\n:\n}\nHOOK_preBuildX() { :; }\n";
+        let text =
+            "X=1\nHOOK_preBuild() { :; }\nfunction HOOK_other {\n:\n}\nHOOK_preBuildX() { :; }\n";
         assert_eq!(function_line(text, "HOOK_preBuild"), Some(2));
         assert_eq!(function_line(text, "HOOK_other"), Some(3));
         assert_eq!(function_line(text, "HOOK_none"), None);

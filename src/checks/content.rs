@@ -54,7 +54,8 @@ fn is_private_key_header(line: &str) -> bool {
 
 fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    SECRET_WORDS.iter().any(|w| upper.contains(w)) && !LOCATION_SUFFIXES.iter().any(|s| upper.ends_with(s))
+    SECRET_WORDS.iter().any(|w| upper.contains(w))
+        && !LOCATION_SUFFIXES.iter().any(|s| upper.ends_with(s))
 }
 
 /// The secret-looking names `line` assigns a literal, non-empty value to.
@@ -66,13 +67,21 @@ fn literal_secret_assignments(line: &str) -> Vec<&str> {
         if bytes.get(eq + 1) == Some(&b'=') {
             continue;
         }
-        let end = if eq > 0 && bytes[eq - 1] == b'+' { eq - 1 } else { eq };
+        let end = if eq > 0 && bytes[eq - 1] == b'+' {
+            eq - 1
+        } else {
+            eq
+        };
         let start = line[..end]
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .map_or(0, |p| p + 1);
         let name = &line[start..end];
         let boundary = start == 0 || b" \t;&|(\"'`".contains(&bytes[start - 1]);
-        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || !boundary || !is_secret_name(name) {
+        if name.is_empty()
+            || name.starts_with(|c: char| c.is_ascii_digit())
+            || !boundary
+            || !is_secret_name(name)
+        {
             continue;
         }
         if is_literal(&line[eq + 1..]) {
@@ -118,7 +127,10 @@ mod tests {
         assert_eq!(names("DB_PASSWORD=hunter22"), ["DB_PASSWORD"]);
         assert_eq!(names("export API_TOKEN='abc123'"), ["API_TOKEN"]);
         assert_eq!(names("local secret=\"s3cr3t\""), ["secret"]);
-        assert_eq!(names("echo \"ADMIN_PASSWD=topsecret\" >> /etc/app.env"), ["ADMIN_PASSWD"]);
+        assert_eq!(
+            names("echo \"ADMIN_PASSWD=topsecret\" >> /etc/app.env"),
+            ["ADMIN_PASSWD"]
+        );
         assert_eq!(names("X=1; MY_API_KEY=k-123 cmd"), ["MY_API_KEY"]);
         assert_eq!(names("TOKEN+=more"), ["TOKEN"]);
     }
@@ -148,7 +160,10 @@ mod tests {
 
     #[test]
     fn scan_reports_lines_skips_comments_and_examples() {
-        let f = scan("web/configSettings", "# PASSWORD=in-a-comment\nOPT_RAM=1\nADMIN_TOKEN=abcdef\n");
+        let f = scan(
+            "web/configSettings",
+            "# PASSWORD=in-a-comment\nOPT_RAM=1\nADMIN_TOKEN=abcdef\n",
+        );
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].rule, f[0].line), ("secret-literal", Some(3)));
         assert!(!f[0].message.contains("abcdef"));
@@ -157,7 +172,8 @@ mod tests {
 
     #[test]
     fn private_keys_are_found_in_any_file() {
-        let text = "x\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n";
+        let text =
+            "x\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n";
         let f = scan("web/conf/id_ed25519", text);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].rule, f[0].line), ("private-key", Some(2)));

@@ -38,7 +38,9 @@ pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
                 path,
                 None,
                 format!("{path} is not ignored by git: `git add` would commit the container's persistent data"),
-                format!("add `data/` to {gitignore} (`git lxc init` does it)"),
+                format!(
+                    "add `data/` to {gitignore} (`git lxc init` does it); a symlinked data is a file to git and needs `data`, without the slash"
+                ),
             ));
         }
     }
@@ -70,7 +72,12 @@ pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
 
 /// Keys `example` lists that neither `env` nor `also` (the root `.env`,
 /// sourced before a container's own) define.
-pub fn missing_keys(env: &EnvFile, also: &[&EnvFile], example: &EnvFile, paths: &Paths) -> Vec<Finding> {
+pub fn missing_keys(
+    env: &EnvFile,
+    also: &[&EnvFile],
+    example: &EnvFile,
+    paths: &Paths,
+) -> Vec<Finding> {
     let env_rel = paths.rel(&env.path);
     let example_rel = paths.rel(&example.path);
     example
@@ -101,8 +108,8 @@ pub fn key_line(text: &str, key: &str) -> Option<usize> {
 mod tests {
     use std::path::PathBuf;
 
+    use super::super::facts::{GitFacts, HistoryHit};
     use super::*;
-    use crate::checks::facts::{GitFacts, HistoryHit};
 
     fn facts(git: GitFacts) -> Facts {
         Facts {
@@ -120,7 +127,11 @@ mod tests {
     fn env_file(path: &str, text: &str) -> EnvFile {
         EnvFile {
             path: PathBuf::from(path),
-            keys: text.lines().filter_map(assigned_key).map(|(k, _)| k.to_string()).collect(),
+            keys: text
+                .lines()
+                .filter_map(assigned_key)
+                .map(|(k, _)| k.to_string())
+                .collect(),
             text: text.to_string(),
         }
     }
@@ -140,7 +151,12 @@ mod tests {
         git.ignored.insert("lxcs/.env".into(), true);
         git.ignored.insert("lxcs/web/.env".into(), false);
         git.ignored.insert("lxcs/web/data".into(), false);
-        let f = check(&facts(git), &Paths { workdir: Path::new("/w") });
+        let f = check(
+            &facts(git),
+            &Paths {
+                workdir: Path::new("/w"),
+            },
+        );
         let rules: Vec<(&str, &str)> = f.iter().map(|f| (f.rule, f.file.as_str())).collect();
         assert_eq!(
             rules,
@@ -151,19 +167,30 @@ mod tests {
                 ("env-in-history", "lxcs/db/.env"),
             ]
         );
-        assert!(f[3].message.contains("abc1234 \"add db\" and 2 later commits"), "{}", f[3].message);
+        assert!(
+            f[3].message
+                .contains("abc1234 \"add db\" and 2 later commits"),
+            "{}",
+            f[3].message
+        );
         assert!(f[0].hint.contains("lxcs/.gitignore"));
     }
 
     #[test]
     fn missing_keys_consider_the_root_env() {
-        let paths = Paths { workdir: Path::new("/w") };
+        let paths = Paths {
+            workdir: Path::new("/w"),
+        };
         let env = env_file("/w/web/.env", "A=1\n");
         let root = env_file("/w/.env", "B=1\n");
         let example = env_file("/w/web/.env.example", "# keys\nA=\nB=\nC=\n");
         let f = missing_keys(&env, &[&root], &example, &paths);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].file, "web/.env");
-        assert!(f[0].message.contains("C, which web/.env.example:4"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("C, which web/.env.example:4"),
+            "{}",
+            f[0].message
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use anyhow::{Context, Result};
-use git2::{ObjectType, Oid, Repository, Sort, Status};
+use git2::{ObjectType, Oid, Repository, Sort};
 
 use crate::eval::Evaluated;
 use crate::repo::Workspace;
@@ -104,12 +104,22 @@ pub fn data_probe(dir_rel: &str) -> String {
 
 /// Read the facts for `tree`; `evals` is [`crate::eval::evaluate`]'s answer
 /// for every container of the tree, `selected` the names to check.
-pub fn gather(ws: &Workspace, tree: &Tree, evals: Vec<Evaluated>, selected: &[&str]) -> Result<Facts> {
+pub fn gather(
+    ws: &Workspace,
+    tree: &Tree,
+    evals: Vec<Evaluated>,
+    selected: &[&str],
+) -> Result<Facts> {
     let root_rel = ws.rel(&tree.root);
-    let mut evals: HashMap<String, Evaluated> = evals.into_iter().map(|e| (e.name.clone(), e)).collect();
+    let mut evals: HashMap<String, Evaluated> =
+        evals.into_iter().map(|e| (e.name.clone(), e)).collect();
     let mut containers = Vec::new();
     for c in &tree.containers {
-        containers.push(container_facts(c, evals.remove(&c.name).unwrap_or_default(), selected.contains(&c.name.as_str()))?);
+        containers.push(container_facts(
+            c,
+            evals.remove(&c.name).unwrap_or_default(),
+            selected.contains(&c.name.as_str()),
+        )?);
     }
     let mut git = GitFacts::default();
     let mut probes = vec![(env_probe(&root_rel), false)];
@@ -122,7 +132,11 @@ pub fn gather(ws: &Workspace, tree: &Tree, evals: Vec<Evaluated>, selected: &[&s
         let ignored = would_ignore(&ws.repo, &ws.workdir, &probe, is_dir)?;
         git.ignored.insert(probe, ignored);
     }
-    let unselected: Vec<&str> = containers.iter().filter(|c| !c.selected).map(|c| c.name.as_str()).collect();
+    let unselected: Vec<&str> = containers
+        .iter()
+        .filter(|c| !c.selected)
+        .map(|c| c.name.as_str())
+        .collect();
     let (tracked_env, files) = tracked_files(&ws.repo, &ws.workdir, &root_rel, &unselected)?;
     git.tracked_env = tracked_env;
     git.env_history = env_history(&ws.repo, &root_rel)?;
@@ -154,20 +168,45 @@ fn container_facts(c: &Container, eval: Evaluated, selected: bool) -> Result<Con
 }
 
 /// Whether git would ignore `rel`, present or not. A folder is asked about
-/// as a folder (`data/` rules match it even before it exists), except a
-/// symlinked `data`, which git sees as a file.
+/// as a folder (`data/` rules match it even before it exists).
 fn would_ignore(repo: &Repository, workdir: &Path, rel: &str, is_dir: bool) -> Result<bool> {
     let abs = workdir.join(rel);
     let symlink = std::fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink());
-    if is_dir && symlink {
-        let status = repo
-            .status_file(Path::new(rel))
-            .with_context(|| format!("cannot ask git about {rel}"))?;
-        return Ok(status.contains(Status::IGNORED));
+    if is_dir
+        && symlink
+        && let Some(ignored) = git_check_ignore(workdir, rel)
+    {
+        return Ok(ignored);
     }
-    let probe = if is_dir { format!("{rel}/") } else { rel.to_string() };
+    let probe = if is_dir {
+        format!("{rel}/")
+    } else {
+        rel.to_string()
+    };
     repo.is_path_ignored(&probe)
         .with_context(|| format!("cannot read git's ignore rules for {rel}"))
+}
+
+/// git's own answer for a symlinked `data`: git sees the link as a file, so
+/// `data/` does not ignore it, while libgit2 follows the link and says it
+/// does. `None` when git cannot be asked.
+fn git_check_ignore(workdir: &Path, rel: &str) -> Option<bool> {
+    let mut cmd = std::process::Command::new("git");
+    crate::eval::clean_env(&mut cmd);
+    let status = cmd
+        .arg("-C")
+        .arg(workdir)
+        .args(["check-ignore", "-q", "--no-index", "--", rel])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    match status.code() {
+        Some(0) => Some(true),
+        Some(1) => Some(false),
+        _ => None,
+    }
 }
 
 /// The tracked `.env` files under the root, and the tracked text files to
@@ -179,7 +218,11 @@ fn tracked_files(
     unselected: &[&str],
 ) -> Result<(Vec<String>, Vec<TextFile>)> {
     let index = repo.index().context("cannot read the git index")?;
-    let prefix = if root_rel == "." { String::new() } else { format!("{root_rel}/") };
+    let prefix = if root_rel == "." {
+        String::new()
+    } else {
+        format!("{root_rel}/")
+    };
     let mut tracked_env = Vec::new();
     let mut files = Vec::new();
     let mut last = String::new();
@@ -237,7 +280,11 @@ pub fn read_env(path: &Path) -> Option<EnvFile> {
     let parsed: Option<Vec<String>> = dotenvy::from_path_iter(path)
         .ok()
         .and_then(|iter| iter.map(|kv| kv.ok().map(|(k, _)| k)).collect());
-    let keys = parsed.unwrap_or_else(|| text.lines().filter_map(|l| assigned_key(l).map(|(k, _)| k.to_string())).collect());
+    let keys = parsed.unwrap_or_else(|| {
+        text.lines()
+            .filter_map(|l| assigned_key(l).map(|(k, _)| k.to_string()))
+            .collect()
+    });
     Some(EnvFile {
         path: path.to_path_buf(),
         keys,
@@ -265,8 +312,10 @@ fn env_history(repo: &Repository, root_rel: &str) -> Result<Vec<HistoryHit>> {
         return Ok(Vec::new());
     }
     let mut walk = repo.revwalk().context("cannot walk the history")?;
-    walk.push_head().context("cannot walk the history from HEAD")?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).context("cannot walk the history")?;
+    walk.push_head()
+        .context("cannot walk the history from HEAD")?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+        .context("cannot walk the history")?;
     let mut memo: HashMap<Oid, Rc<Vec<String>>> = HashMap::new();
     // path → (oldest commit seen so far, count); parents come after children.
     let mut hits: BTreeMap<String, (Oid, usize)> = BTreeMap::new();
@@ -295,12 +344,12 @@ fn env_history(repo: &Repository, root_rel: &str) -> Result<Vec<HistoryHit>> {
                 .as_object()
                 .short_id()
                 .ok()
-                .and_then(|b| b.as_str().map(str::to_string))
+                .and_then(|b| b.as_str().ok().map(str::to_string))
                 .unwrap_or_else(|| oid.to_string()[..7].to_string());
             Ok(HistoryHit {
                 path: join_rel(root_rel, &path),
                 commit: short,
-                subject: commit.summary().unwrap_or("").to_string(),
+                subject: commit.summary().ok().flatten().unwrap_or("").to_string(),
                 commits,
             })
         })
@@ -308,11 +357,17 @@ fn env_history(repo: &Repository, root_rel: &str) -> Result<Vec<HistoryHit>> {
 }
 
 /// The `.env` blobs in tree `id` and below, relative to it.
-fn env_paths(repo: &Repository, id: Oid, memo: &mut HashMap<Oid, Rc<Vec<String>>>) -> Result<Rc<Vec<String>>> {
+fn env_paths(
+    repo: &Repository,
+    id: Oid,
+    memo: &mut HashMap<Oid, Rc<Vec<String>>>,
+) -> Result<Rc<Vec<String>>> {
     if let Some(found) = memo.get(&id) {
         return Ok(Rc::clone(found));
     }
-    let tree = repo.find_tree(id).context("cannot read a tree from the history")?;
+    let tree = repo
+        .find_tree(id)
+        .context("cannot read a tree from the history")?;
     let mut found = Vec::new();
     for entry in tree.iter() {
         let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
@@ -384,9 +439,15 @@ mod tests {
         }
         let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
         let sig = git2::Signature::now("t", "t@example.com").unwrap();
-        let parents: Vec<git2::Commit> = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
+        let parents: Vec<git2::Commit> = repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .into_iter()
+            .collect();
         let parents: Vec<&git2::Commit> = parents.iter().collect();
-        repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents).unwrap()
+        repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
+            .unwrap()
     }
 
     #[test]
@@ -394,8 +455,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         commit_tree(&repo, &[("lxcs/web/configSettings", "")], "first");
-        commit_tree(&repo, &[("lxcs/web/configSettings", ""), ("lxcs/web/.env", "P=1"), ("other/.env", "")], "add env");
-        commit_tree(&repo, &[("lxcs/web/configSettings", ""), ("lxcs/web/.env", "P=2")], "change env");
+        commit_tree(
+            &repo,
+            &[
+                ("lxcs/web/configSettings", ""),
+                ("lxcs/web/.env", "P=1"),
+                ("other/.env", ""),
+            ],
+            "add env",
+        );
+        commit_tree(
+            &repo,
+            &[("lxcs/web/configSettings", ""), ("lxcs/web/.env", "P=2")],
+            "change env",
+        );
         commit_tree(&repo, &[("lxcs/web/configSettings", "X=1")], "drop env");
         let hits = env_history(&repo, "lxcs").unwrap();
         assert_eq!(hits.len(), 1, "{hits:?}");
@@ -403,6 +476,9 @@ mod tests {
         assert_eq!(hits[0].subject, "add env");
         assert_eq!(hits[0].commits, 2);
         let all = env_history(&repo, ".").unwrap();
-        assert_eq!(all.iter().map(|h| h.path.as_str()).collect::<Vec<_>>(), ["lxcs/web/.env", "other/.env"]);
+        assert_eq!(
+            all.iter().map(|h| h.path.as_str()).collect::<Vec<_>>(),
+            ["lxcs/web/.env", "other/.env"]
+        );
     }
 }

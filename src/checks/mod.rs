@@ -91,7 +91,7 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     for c in &facts.containers {
         let (settings, problems) = settings::resolve(&facts.root, &c.dir, &c.eval, &[]);
         if c.selected {
-            findings.extend(containers::check(facts, c, &problems, &paths));
+            findings.extend(containers::check(facts, c, &settings, &problems, &paths));
         }
         resolved.push((c, settings));
     }
@@ -99,7 +99,9 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.rule, &a.message).cmp(&(&b.file, b.line, b.rule, &b.message))
     });
-    findings.dedup_by(|a, b| a.rule == b.rule && a.file == b.file && a.line == b.line && a.message == b.message);
+    findings.dedup_by(|a, b| {
+        a.rule == b.rule && a.file == b.file && a.line == b.line && a.message == b.message
+    });
     findings
 }
 

@@ -57,7 +57,12 @@ pub fn exec(_args: &InitArgs, global: &GlobalArgs) -> Result<()> {
 
     if done.is_empty() {
         ui::info(format!(
-            "init: {root_rel} is ready, nothing to change (.gitignore and defaults in place)"
+            "init: {} is ready, nothing to change (.gitignore and defaults in place)",
+            if root_rel == "." {
+                "the work tree".to_string()
+            } else {
+                format!("{root_rel}/")
+            }
         ));
     } else {
         for line in &done {

@@ -67,7 +67,10 @@ fn commands(step: &crate::plan::Step) -> Vec<String> {
             format!("pct shutdown {id} --timeout 60"),
             format!("pct stop {id}   (only if it does not shut down)"),
         ],
-        Action::CustomMounts => vec!["HOOK_customMounts (on this host, as you; its mounts are added to pct create)".to_string()],
+        Action::CustomMounts => vec![
+            "HOOK_customMounts (on this host, as you; its mounts are added to pct create)"
+                .to_string(),
+        ],
         Action::Create {
             cmd,
             mounts,

@@ -44,13 +44,18 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
         return Ok(());
     }
 
+    // The CT each build replaces: OPT_CTID's (whoever built it) or the one
+    // its record names, as `prepare` picks it.
     let existing: Vec<(String, u32)> = targets
         .iter()
-        .flat_map(|c| {
-            facts
-                .built_from(&c.name)
-                .into_iter()
-                .map(|id| (c.name.clone(), id))
+        .zip(&evaluated)
+        .filter_map(|(c, ev)| {
+            let (settings, _) =
+                crate::settings::resolve(&session.tree.root, &c.dir, ev, &opts.sets);
+            let id = settings
+                .ctid()
+                .or_else(|| facts.built_from(&c.name).first().copied())?;
+            facts.listed(id).map(|_| (c.name.clone(), id))
         })
         .collect();
     if targets.len() > 1 || !existing.is_empty() {

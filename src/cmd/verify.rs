@@ -1,9 +1,5 @@
 //! `git lxc verify`: offline checks for CI and pre-commit (SPEC §4).
 
-// lib.rs does not declare `checks` yet; it lives in src/checks/.
-#[path = "../checks/mod.rs"]
-mod checks;
-
 use anyhow::Result;
 
 use crate::cli::{GlobalArgs, VerifyArgs, VerifyFormat};
@@ -12,7 +8,7 @@ use crate::repo::Workspace;
 use crate::tree::{Container, Tree};
 use crate::{eval, ui};
 
-use checks::report;
+use crate::checks::{self, report};
 
 pub fn exec(args: &VerifyArgs, global: &GlobalArgs) -> Result<()> {
     let ws = Workspace::discover(global.root.as_deref())?;

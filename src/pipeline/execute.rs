@@ -339,7 +339,7 @@ impl Run<'_> {
                 p.name
             ),
             "create" => format!(
-                "CT {id} does not exist now; {} is untouched. Fix the cause and run `git lxc rebuild {}`",
+                "CT {id} was not created by this build; {} is untouched. Fix the cause and run `git lxc rebuild {}`",
                 data.display(),
                 p.name
             ),

@@ -88,7 +88,7 @@ pub fn prepare(
         Some(BuildLock::acquire(&ws.git_dir(), &name)?)
     };
 
-    let (ctid, ctid_source) = pick_ctid(&settings, facts, &name, host)?;
+    let (ctid, ctid_source) = pick_ctid(&settings, facts, tree, &name, host)?;
     let existing = facts.listed(ctid).map(|l| Existing { running: l.running });
     if existing.is_some() {
         ownership_guard(facts, ctid, &name, opts)?;
@@ -344,6 +344,7 @@ fn ownership_guard(facts: &HostFacts, ctid: u32, name: &str, opts: &Options) -> 
 fn pick_ctid(
     settings: &Settings,
     facts: &HostFacts,
+    tree: &Tree,
     name: &str,
     host: &mut Host,
 ) -> Result<(u32, CtidSource)> {
@@ -366,11 +367,51 @@ fn pick_ctid(
         return Ok((id, CtidSource::Record));
     }
     let out = host.run(&HostCmd::new("pvesh", &["get", "/cluster/nextid"]))?;
-    let text = out.stdout.trim().trim_matches('"');
-    let id = text
-        .parse()
-        .with_context(|| format!("`pvesh get /cluster/nextid` printed '{text}', not an id"))?;
-    Ok((id, CtidSource::NextId))
+    let mut id = parse_id(&out.stdout)?;
+    // The host does not know which ids other folders of the tree reserve
+    // with OPT_CTID (they may not be built yet): skip those, and let pvesh
+    // confirm that the id found instead is free.
+    let reserved = reserved_ctids(tree, name)?;
+    if !reserved.contains(&id) {
+        return Ok((id, CtidSource::NextId));
+    }
+    for _ in 0..1000 {
+        id += 1;
+        if reserved.contains(&id) || facts.listed(id).is_some() {
+            continue;
+        }
+        let check = HostCmd::new(
+            "pvesh",
+            &["get", "/cluster/nextid", "--vmid", &id.to_string()],
+        );
+        if host.run_unchecked(&check)?.status.success() {
+            return Ok((id, CtidSource::NextId));
+        }
+    }
+    Err(Failure::failed(
+        "found no free CTID that no folder of the tree reserves",
+        format!("set OPT_CTID in {name}/configSettings"),
+    ))
+}
+
+fn parse_id(text: &str) -> Result<u32> {
+    let text = text.trim().trim_matches('"');
+    text.parse()
+        .with_context(|| format!("`pvesh get /cluster/nextid` printed '{text}', not an id"))
+}
+
+/// The CTIDs the tree's other container folders set.
+fn reserved_ctids(tree: &Tree, name: &str) -> Result<Vec<u32>> {
+    let others: Vec<&Container> = tree.containers.iter().filter(|c| c.name != name).collect();
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    let evaluated = crate::eval::evaluate(tree, &others)?;
+    Ok(others
+        .iter()
+        .zip(&evaluated)
+        .filter_map(|(c, ev)| settings::resolve(&tree.root, &c.dir, ev, &[]).0.ctid())
+        .collect())
 }
 
 fn pick_template(settings: &Settings, host: &mut Host, dry_run: bool) -> Result<(Template, bool)> {

@@ -788,12 +788,20 @@ def ensure_bridge():
         except OSError:
             pass
         net = str(iface.network)
-        r = run(["nft", "list", "table", "ip", "git_lxc_standin"], capture_output=True)
-        if r.returncode != 0:
-            rules = ("table ip git_lxc_standin {\n"
-                     " chain postrouting { type nat hook postrouting priority 100; policy accept;\n"
-                     "  ip saddr %s ip daddr != %s masquerade\n }\n}\n") % (net, net)
-            run(["nft", "-f", "-"], input=rules.encode(), capture_output=True)
+        if shutil.which("nft"):
+            r = run(["nft", "list", "table", "ip", "git_lxc_standin"], capture_output=True)
+            if r.returncode != 0:
+                rules = ("table ip git_lxc_standin {\n"
+                         " chain postrouting { type nat hook postrouting priority 100; policy accept;\n"
+                         "  ip saddr %s ip daddr != %s masquerade\n }\n}\n") % (net, net)
+                run(["nft", "-f", "-"], input=rules.encode(), capture_output=True)
+        elif shutil.which("iptables"):
+            # lxc depends on "nftables | iptables": a host may have only the latter
+            rule = ["POSTROUTING", "-s", net, "!", "-d", net, "-j", "MASQUERADE"]
+            if run(["iptables", "-t", "nat", "-C"] + rule, capture_output=True).returncode != 0:
+                run(["iptables", "-t", "nat", "-A"] + rule, capture_output=True)
+        else:
+            err("warning: neither nft nor iptables found; containers get no NAT to the outside")
     return br, iface
 
 
@@ -916,20 +924,30 @@ def setup_ct_files(vmid, conf, rootfs, idmap):
     hosts = "127.0.0.1 localhost\n127.0.1.1 %s%s\n::1 localhost ip6-localhost ip6-loopback\n" % (
         host + " " if host != short else "", short)
     ct_write_file(rootfs, "etc/hosts", hosts, idmap)
+    # like PVE::LXC::Setup::Base::lookup_dns_conf: each of nameserver and
+    # searchdomain not set on the CT comes from the host's resolv.conf
     ns = conf.get("nameserver")
     sd = conf.get("searchdomain")
-    if ns or sd:
-        text = ""
-        if sd:
-            text += "search %s\n" % sd
-        for x in (ns or "").split():
-            text += "nameserver %s\n" % x
-    else:
-        try:
-            with open("/etc/resolv.conf") as f:
-                text = f.read()
-        except OSError:
-            text = ""
+    host_ns, host_sd = [], None
+    try:
+        with open("/etc/resolv.conf") as f:
+            for line in f:
+                w = line.split()
+                if len(w) >= 2 and w[0] == "nameserver" and len(host_ns) < 3:
+                    host_ns.append(w[1])
+                elif len(w) >= 2 and w[0] in ("search", "domain"):
+                    host_sd = " ".join(w[1:])
+    except OSError:
+        pass
+    if ns is None:
+        ns = " ".join(host_ns)
+    if sd is None:
+        sd = host_sd
+    text = ""
+    if sd:
+        text += "search %s\n" % sd
+    for x in ns.split():
+        text += "nameserver %s\n" % x
     if text:
         ct_write_file(rootfs, "etc/resolv.conf", text, idmap)
 
