@@ -80,15 +80,18 @@ fn prune(folder: &Path, keep: usize) {
     }
 }
 
-/// UTC time as `YYYYMMDDTHHMMSSZ` and as `YYYY-MM-DD HH:MM UTC`.
+/// UTC time as `YYYYMMDDTHHMMSS.mmmZ` and as `YYYY-MM-DD HH:MM UTC`.
+///
+/// The first has milliseconds (`YYYYMMDDTHHMMSS.mmmZ`) so that log names sort
+/// in build order even for builds within one second.
 pub fn timestamps() -> (String, String) {
-    let secs = std::time::SystemTime::now()
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (y, mo, d, h, mi, s) = civil(secs);
+        .unwrap_or_default();
+    let (y, mo, d, h, mi, s) = civil(now.as_secs());
+    let ms = now.subsec_millis();
     (
-        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z"),
+        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}.{ms:03}Z"),
         format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC"),
     )
 }

@@ -40,11 +40,7 @@ pub fn build_one(
         host,
         facts,
     )?;
-    let stamp = log_stamp(
-        &session.ws.git_dir(),
-        &prepared.name,
-        &prepared.commit[..12],
-    );
+    let (stamp, _) = buildlog::timestamps();
     let mut log = BuildLog::create(
         &session.ws.git_dir(),
         &prepared.name,
@@ -65,22 +61,6 @@ pub fn build_one(
         if prepared.dirty { " (dirty)" } else { "" }
     ));
     pipeline::execute(&prepared, host, &mut log)
-}
-
-/// A log name's UTC stamp that no earlier log of this container and commit
-/// has: a second build within the same second would otherwise overwrite the
-/// first one's log (the build lock already keeps two processes apart).
-fn log_stamp(git_dir: &std::path::Path, name: &str, short: &str) -> String {
-    loop {
-        let (stamp, _) = buildlog::timestamps();
-        if !buildlog::dir(git_dir, name)
-            .join(format!("{stamp}-{short}.log"))
-            .exists()
-        {
-            return stamp;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
 }
 
 pub fn print_summary(s: &Summary) {

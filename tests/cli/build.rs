@@ -411,9 +411,10 @@ fn build_logs_are_kept_under_the_git_dir_twenty_at_most() {
     let newest = files.last().unwrap();
     let short = &env.head()[..12];
     assert!(newest.ends_with(&format!("Z-{short}.log")), "{newest}");
-    let stamp = &newest[..16];
+    // YYYYMMDDTHHMMSS.mmmZ
+    let stamp = &newest[..20];
     assert!(
-        stamp.len() == 16 && stamp.as_bytes()[8] == b'T' && stamp.ends_with('Z'),
+        stamp.as_bytes()[8] == b'T' && stamp.as_bytes()[15] == b'.' && stamp.ends_with('Z'),
         "{stamp}"
     );
     let text = std::fs::read_to_string(dir.join(newest)).unwrap();
