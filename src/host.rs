@@ -340,6 +340,17 @@ impl Host {
         Ok(confs)
     }
 
+    /// A container's config file as it is on disk.
+    pub fn read_config_text(&mut self, vmid: u32) -> Result<String> {
+        let path = self.conf_path(vmid);
+        if !self.sudo {
+            return std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()));
+        }
+        let out = self.run(&HostCmd::new("cat", &["--", &path.to_string_lossy()]))?;
+        Ok(out.stdout)
+    }
+
     /// Append raw lines to a container's config (pct cannot set `lxc.*`).
     pub fn append_config(&mut self, vmid: u32, lines: &[String]) -> Result<()> {
         let path = self.conf_path(vmid);

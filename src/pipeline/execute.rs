@@ -261,14 +261,63 @@ impl Run<'_> {
     }
 
     fn hook(&mut self, name: &str, ui_step: &StepUi) -> Result<Vec<String>> {
+        if name == "customMapping" {
+            return self.mapping_hook(ui_step).map(|_| Vec::new());
+        }
+        let ctconf = self.host.conf_path(self.prepared.plan.ctid);
+        self.hook_with_conf(name, &ctconf, ui_step)
+    }
+
+    /// `HOOK_customMapping` edits a copy of the config that the invoking user
+    /// may write (the real one is root's); the lines it appends are then
+    /// appended to the real config through the host module.
+    fn mapping_hook(&mut self, ui_step: &StepUi) -> Result<()> {
+        let id = self.prepared.plan.ctid;
+        let before = self.host.read_config_text(id)?;
+        let copy = tempfile::Builder::new()
+            .prefix(&format!("git-lxc-{id}-"))
+            .suffix(".conf")
+            .tempfile()
+            .context("cannot create a temporary copy of the container config")?;
+        std::fs::write(copy.path(), &before)
+            .with_context(|| format!("cannot write {}", copy.path().display()))?;
+        self.hook_with_conf("customMapping", copy.path(), ui_step)?;
+        let after = std::fs::read_to_string(copy.path())
+            .with_context(|| format!("cannot read {}", copy.path().display()))?;
+        let Some(added) = after.strip_prefix(before.as_str()) else {
+            return Err(anyhow!(
+                "HOOK_customMapping changed existing lines of $CTCONF; it may only append lines (such as lxc.* entries)"
+            ));
+        };
+        let lines: Vec<String> = added
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+        if !lines.is_empty() {
+            self.log.line(&format!(
+                "appending {} line(s) to CT {id}'s config",
+                lines.len()
+            ));
+            self.host.append_config(id, &lines)?;
+        }
+        Ok(())
+    }
+
+    fn hook_with_conf(
+        &mut self,
+        name: &str,
+        ctconf: &std::path::Path,
+        ui_step: &StepUi,
+    ) -> Result<Vec<String>> {
         let p = self.prepared;
-        let ctconf = self.host.conf_path(p.plan.ctid);
         let env = HookEnv {
             root: &p.root,
             dir: &p.container.dir,
             name: &p.name,
             ctid: p.plan.ctid,
-            ctconf: &ctconf,
+            ctconf,
             settings: &p.settings,
         };
         self.log.line(&format!("running HOOK_{name}"));

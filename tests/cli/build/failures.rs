@@ -187,3 +187,21 @@ fn secrets_reach_only_the_script_stdin() {
     let err = code(&env, &["rebuild", "web", "--yes"], 1);
     assert!(err.contains("cannot remove ********"), "{err}");
 }
+
+#[test]
+fn custom_mapping_may_only_append_to_the_config() {
+    let env =
+        with_web("HOOK_customMapping() { sed -i 's/^memory: .*/memory: 9999/' \"$CTCONF\"; }\n");
+    env.write("web/data/keep.txt", "precious\n");
+    fakes::put_container(&env, 200, "other", &record_of("other"), true);
+    fails_at(
+        &env,
+        &["build", "web"],
+        "run HOOK_customMapping",
+        Some("failed"),
+    );
+    let err = code(&env, &["rebuild", "web", "--yes"], 1);
+    assert!(err.contains("may only append"), "{err}");
+    let conf = fakes::conf(&env, 100).unwrap();
+    assert!(!conf.contains("memory: 9999"), "{conf}");
+}
