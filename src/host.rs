@@ -154,6 +154,25 @@ impl Host {
         self.history.push(shown);
     }
 
+    /// Why a command could not start, with what to do about it.
+    fn spawn_error(&self, cmd: &HostCmd, e: std::io::Error) -> anyhow::Error {
+        let program = if self.sudo {
+            "sudo"
+        } else {
+            cmd.program.as_str()
+        };
+        if e.kind() == std::io::ErrorKind::NotFound {
+            return crate::error::Failure::failed(
+                format!(
+                    "`{program}` was not found on PATH (needed for `{}`)",
+                    self.shown(cmd)
+                ),
+                "git-lxc drives a Proxmox VE host: run it there, where pct, pveam and pvesh are installed",
+            );
+        }
+        anyhow::anyhow!("cannot run `{}`: {e}", self.shown(cmd))
+    }
+
     /// The masked command line, as logged.
     pub fn shown(&self, cmd: &HostCmd) -> String {
         let prefix = if self.sudo { "sudo " } else { "" };
@@ -197,7 +216,7 @@ impl Host {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .with_context(|| format!("cannot run `{}`", self.shown(cmd)))?;
+            .map_err(|e| self.spawn_error(cmd, e))?;
         let writer = write_stdin(&mut child, cmd);
         let mut stderr = child.stderr.take().expect("piped");
         let err_thread = std::thread::spawn(move || {
@@ -238,7 +257,7 @@ impl Host {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .with_context(|| format!("cannot run `{}`", self.shown(cmd)))?;
+            .map_err(|e| self.spawn_error(cmd, e))?;
         let writer = write_stdin(&mut child, cmd);
         let (tx, rx) = std::sync::mpsc::channel::<String>();
         let mut readers = Vec::new();
@@ -275,7 +294,7 @@ impl Host {
         self.note(cmd);
         self.command(cmd)
             .status()
-            .with_context(|| format!("cannot run `{}`", self.shown(cmd)))
+            .map_err(|e| self.spawn_error(cmd, e))
     }
 
     /// `pct list`, parsed.

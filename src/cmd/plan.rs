@@ -10,15 +10,16 @@ use crate::ui;
 pub fn exec(args: &PlanArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?.clone();
-    let mut host = session.host();
-    let evaluated = session.evaluate(&[&container])?.remove(0);
-    let facts = HostFacts::read(&mut host)?;
     let opts = run::options(Mode::Rebuild, &args.opts, true);
+    let evaluated = session.evaluate(&[&container])?.remove(0);
+    let checked = pipeline::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
+    let mut host = session.host();
+    let facts = HostFacts::read(&mut host)?;
     let prepared = pipeline::prepare(
         &session.ws,
         &session.tree,
         &container,
-        evaluated,
+        checked,
         &opts,
         &mut host,
         &facts,

@@ -15,9 +15,15 @@ use crate::ui;
 pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let mut host = session.host();
-    let facts = HostFacts::read(&mut host)?;
-    let targets: Vec<Container> = if args.changed {
-        changed(&session, &facts)?
+    // --changed needs the host's records to pick; otherwise every offline
+    // check runs before the first host call.
+    let mut facts = if args.changed {
+        Some(HostFacts::read(&mut host)?)
+    } else {
+        None
+    };
+    let targets: Vec<Container> = if let Some(f) = &facts {
+        changed(&session, f)?
     } else if args.all {
         session.tree.containers.clone()
     } else {
@@ -33,12 +39,21 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
         return Ok(());
     }
     let refs: Vec<&Container> = targets.iter().collect();
-    let evaluated = session.evaluate(&refs)?;
     let opts = run::options(Mode::Rebuild, &args.opts, args.dry_run);
+    let checked = session
+        .evaluate(&refs)?
+        .into_iter()
+        .zip(&targets)
+        .map(|(ev, c)| pipeline::preflight(&session.ws, &session.tree, c, ev, &opts))
+        .collect::<Result<Vec<_>>>()?;
+    let mut facts = match facts.take() {
+        Some(f) => f,
+        None => HostFacts::read(&mut host)?,
+    };
 
     if args.dry_run {
-        for (c, ev) in targets.iter().zip(evaluated) {
-            let p = pipeline::prepare(&session.ws, &session.tree, c, ev, &opts, &mut host, &facts)?;
+        for (c, ch) in targets.iter().zip(checked) {
+            let p = pipeline::prepare(&session.ws, &session.tree, c, ch, &opts, &mut host, &facts)?;
             plan::print(&p, host.uses_sudo());
         }
         return Ok(());
@@ -48,11 +63,10 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
     // its record names, as `prepare` picks it.
     let existing: Vec<(String, u32)> = targets
         .iter()
-        .zip(&evaluated)
-        .filter_map(|(c, ev)| {
-            let (settings, _) =
-                crate::settings::resolve(&session.tree.root, &c.dir, ev, &opts.sets);
-            let id = settings
+        .zip(&checked)
+        .filter_map(|(c, ch)| {
+            let id = ch
+                .settings
                 .ctid()
                 .or_else(|| facts.built_from(&c.name).first().copied())?;
             facts.listed(id).map(|_| (c.name.clone(), id))
@@ -87,9 +101,13 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
         std::time::Duration,
     )> = Vec::new();
     let mut failed = false;
-    for (c, ev) in targets.iter().zip(evaluated) {
+    for (i, (c, ch)) in targets.iter().zip(checked).enumerate() {
         let t = Instant::now();
-        match run::build_one(&session, c, ev, &opts, &mut host, &facts) {
+        if i > 0 {
+            // The builds before changed the host.
+            facts = HostFacts::read(&mut host)?;
+        }
+        match run::build_one(&session, c, ch, &opts, &mut host, &facts) {
             Ok(s) => {
                 run::print_summary(&s);
                 results.push((c.name.clone(), Ok(s), t.elapsed()));

@@ -4,9 +4,8 @@ use anyhow::Result;
 
 use crate::buildlog::{self, BuildLog};
 use crate::cli::BuildOpts;
-use crate::eval::Evaluated;
 use crate::host::Host;
-use crate::pipeline::{self, HostFacts, Mode, Options, Summary};
+use crate::pipeline::{self, Checked, HostFacts, Mode, Options, Summary};
 use crate::progress::secs;
 use crate::session::Session;
 use crate::tree::Container;
@@ -26,7 +25,7 @@ pub fn options(mode: Mode, opts: &BuildOpts, dry_run: bool) -> Options {
 pub fn build_one(
     session: &Session,
     container: &Container,
-    evaluated: Evaluated,
+    checked: Checked,
     opts: &Options,
     host: &mut Host,
     facts: &HostFacts,
@@ -35,7 +34,7 @@ pub fn build_one(
         &session.ws,
         &session.tree,
         container,
-        evaluated,
+        checked,
         opts,
         host,
         facts,

@@ -7,7 +7,7 @@ mod hooks;
 mod prepare;
 
 pub use execute::{Summary, execute};
-pub use prepare::{Prepared, prepare};
+pub use prepare::{Checked, Prepared, preflight, prepare};
 
 use std::collections::BTreeMap;
 

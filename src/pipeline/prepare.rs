@@ -54,23 +54,29 @@ impl Prepared {
     }
 }
 
-/// Validate, guard and plan one container's build.
-pub fn prepare(
+/// What the offline checks found: valid settings, the commit, the guards passed.
+pub struct Checked {
+    pub settings: Settings,
+    pub evaluated: Evaluated,
+    pub commit: String,
+    pub subject: String,
+    pub dirty: bool,
+}
+
+/// The checks that need no host: settings valid, a commit to build from,
+/// `.env` safe, nothing uncommitted (unless allowed). Run for every container
+/// before the first host call.
+pub fn preflight(
     ws: &Workspace,
     tree: &Tree,
     container: &Container,
     evaluated: Evaluated,
     opts: &Options,
-    host: &mut Host,
-    facts: &HostFacts,
-) -> Result<Prepared> {
-    let name = container.name.clone();
+) -> Result<Checked> {
     let (settings, problems) =
         settings::resolve(&tree.root, &container.dir, &evaluated, &opts.sets);
-    settings_ok(ws, &name, &evaluated, &problems)?;
+    settings_ok(ws, &container.name, &evaluated, &problems)?;
     ui::add_secrets(secret_values(&evaluated));
-    host.set_masker(ui::masker());
-
     let Some((commit, subject)) = gitstate::head(&ws.repo) else {
         return Err(Failure::refused(
             "the repository has no commit yet",
@@ -82,6 +88,34 @@ pub fn prepare(
     };
     env_guard(ws, tree, container)?;
     let dirty = dirty_guard(ws, tree, container, opts)?;
+    Ok(Checked {
+        settings,
+        evaluated,
+        commit,
+        subject,
+        dirty,
+    })
+}
+
+/// Guard against the host's state and plan one container's build.
+pub fn prepare(
+    ws: &Workspace,
+    tree: &Tree,
+    container: &Container,
+    checked: Checked,
+    opts: &Options,
+    host: &mut Host,
+    facts: &HostFacts,
+) -> Result<Prepared> {
+    let name = container.name.clone();
+    let Checked {
+        settings,
+        evaluated,
+        commit,
+        subject,
+        dirty,
+    } = checked;
+    host.set_masker(ui::masker());
     let lock = if opts.dry_run {
         None
     } else {

@@ -174,6 +174,8 @@ fn uncommitted_or_untracked_files_are_refused() {
     let env = with_web("APP=Web\n");
     env.write("web/configSettings", "APP=Changed\n");
     refused(&env, &["build", "web"], "uncommitted");
+    // Offline guards refuse before even a read-only host call.
+    assert_eq!(fakes::call_lines(&env), Vec::<String>::new());
     env.git(&["checkout", "--", "web/configSettings"]);
 
     env.write("web/notes.txt", "todo\n");
@@ -206,6 +208,7 @@ fn unsafe_env_files_are_refused() {
     env.commit("web");
     env.write("web/.env", "DB_PASSWORD=x1234\n");
     refused(&env, &["build", "web"], "not ignored");
+    assert_eq!(fakes::call_lines(&env), Vec::<String>::new());
 
     env.write(".gitignore", GITIGNORE);
     env.git(&["add", "-f", "web/.env"]);
