@@ -179,7 +179,8 @@ impl Host {
         self.masker.mask(&format!("{prefix}{}", cmd.display()))
     }
 
-    fn failure(&self, cmd: &HostCmd, status: &str, stderr: &str) -> anyhow::Error {
+    /// The error for a failed command: the command line and its stderr, masked.
+    pub fn failure(&self, cmd: &HostCmd, status: &str, stderr: &str) -> anyhow::Error {
         let stderr = self.masker.mask(stderr.trim());
         let mut msg = format!("`{}` failed ({status})", self.shown(cmd));
         if !stderr.is_empty() {
@@ -194,17 +195,12 @@ impl Host {
         anyhow::anyhow!(msg)
     }
 
-    /// Run to completion, capturing output; a non-zero exit is an error.
-    pub fn run(&mut self, cmd: &HostCmd) -> Result<Output> {
-        let out = self.run_unchecked(cmd)?;
-        if !out.status.success() {
-            return Err(self.failure(cmd, &status_text(out.status), &out.stderr));
-        }
-        Ok(out)
-    }
-
-    /// Run to completion, capturing output, whatever the exit status.
-    pub fn run_unchecked(&mut self, cmd: &HostCmd) -> Result<Output> {
+    /// Start a command with stdout and stderr piped and its stdin (if any)
+    /// fed from a thread.
+    fn spawn_piped(
+        &mut self,
+        cmd: &HostCmd,
+    ) -> Result<(std::process::Child, Option<std::thread::JoinHandle<()>>)> {
         self.note(cmd);
         let mut child = self
             .command(cmd)
@@ -218,6 +214,21 @@ impl Host {
             .spawn()
             .map_err(|e| self.spawn_error(cmd, e))?;
         let writer = write_stdin(&mut child, cmd);
+        Ok((child, writer))
+    }
+
+    /// Run to completion, capturing output; a non-zero exit is an error.
+    pub fn run(&mut self, cmd: &HostCmd) -> Result<Output> {
+        let out = self.run_unchecked(cmd)?;
+        if !out.status.success() {
+            return Err(self.failure(cmd, &status_text(out.status), &out.stderr));
+        }
+        Ok(out)
+    }
+
+    /// Run to completion, capturing output, whatever the exit status.
+    pub fn run_unchecked(&mut self, cmd: &HostCmd) -> Result<Output> {
+        let (mut child, writer) = self.spawn_piped(cmd)?;
         let mut stderr = child.stderr.take().expect("piped");
         let err_thread = std::thread::spawn(move || {
             let mut s = String::new();
@@ -246,19 +257,7 @@ impl Host {
     /// Run with stdout and stderr handed line by line (masked) to `on_line`
     /// as they come; returns the exit status.
     pub fn stream(&mut self, cmd: &HostCmd, on_line: &mut dyn FnMut(&str)) -> Result<ExitStatus> {
-        self.note(cmd);
-        let mut child = self
-            .command(cmd)
-            .stdin(if cmd.stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| self.spawn_error(cmd, e))?;
-        let writer = write_stdin(&mut child, cmd);
+        let (mut child, writer) = self.spawn_piped(cmd)?;
         let (tx, rx) = std::sync::mpsc::channel::<String>();
         let mut readers = Vec::new();
         let out: Box<dyn Read + Send> = Box::new(child.stdout.take().expect("piped"));

@@ -231,22 +231,11 @@ impl Run<'_> {
     }
 
     fn run(&mut self, cmd: &HostCmd) -> Result<crate::host::Output> {
-        self.log.line(&format!("$ {}", self.host.shown(cmd)));
-        let out = self.host.run_unchecked(cmd)?;
-        for line in out.stdout.lines().chain(out.stderr.lines()) {
-            self.log.line(&format!("| {line}"));
-        }
+        let out = self.run_unchecked(cmd)?;
         if !out.status.success() {
-            let stderr = ui::mask(out.stderr.trim());
-            let mut msg = format!(
-                "`{}` failed ({})",
-                self.host.shown(cmd),
-                status_text(out.status)
-            );
-            if !stderr.is_empty() {
-                msg.push_str(&format!(": {stderr}"));
-            }
-            return Err(anyhow!(msg));
+            return Err(self
+                .host
+                .failure(cmd, &status_text(out.status), &out.stderr));
         }
         Ok(out)
     }
