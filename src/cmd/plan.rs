@@ -62,7 +62,13 @@ pub fn print(p: &Prepared, sudo: bool) {
 fn commands(step: &crate::plan::Step) -> Vec<String> {
     match &step.action {
         Action::Hook(name) => vec![format!("HOOK_{name} (on this host, as you)")],
-        Action::MakeDataDir(_) => vec![],
+        Action::MakeDataDir(dir) => vec![
+            format!(
+                "mkdir -p {}",
+                crate::host::shell_quote(&dir.to_string_lossy())
+            ),
+            "chown 100000:100000 on it when created for an unprivileged container".to_string(),
+        ],
         Action::Run(cmd) | Action::Download { cmd, .. } => vec![cmd.display()],
         Action::Shutdown(id) => vec![
             format!("pct shutdown {id} --timeout 60"),
