@@ -25,7 +25,12 @@ pub fn dir(git_dir: &Path, name: &str) -> PathBuf {
 
 /// Log files of a container, oldest first.
 pub fn list(git_dir: &Path, name: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir(git_dir, name))
+    logs_in(&dir(git_dir, name))
+}
+
+/// `*.log` files in a folder, sorted by name (which is build order).
+fn logs_in(folder: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
         .into_iter()
         .flatten()
         .flatten()
@@ -65,14 +70,7 @@ impl BuildLog {
 }
 
 fn prune(folder: &Path, keep: usize) {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "log"))
-        .collect();
-    files.sort();
+    let files = logs_in(folder);
     if files.len() > keep {
         for f in &files[..files.len() - keep] {
             let _ = std::fs::remove_file(f);

@@ -116,6 +116,11 @@ fn step(id: &'static str, title: impl Into<String>, action: Action, changes_host
     }
 }
 
+/// A step running `HOOK_<name>` on the host.
+fn hook_step(name: &'static str) -> Step {
+    step(name, format!("run HOOK_{name}"), Action::Hook(name), true)
+}
+
 /// The `pct create` command with every option (mounts from the hook are added
 /// when it runs).
 pub fn create_command(input: &Input) -> HostCmd {
@@ -328,12 +333,7 @@ pub fn plan(input: &Input) -> Plan {
     let has = |h: &str| input.hooks.contains(&h);
     let mut steps = Vec::new();
     if has("preBuild") {
-        steps.push(step(
-            "preBuild",
-            "run HOOK_preBuild",
-            Action::Hook("preBuild"),
-            true,
-        ));
+        steps.push(hook_step("preBuild"));
     }
     if input.update_index {
         steps.push(step(
@@ -423,12 +423,7 @@ pub fn plan(input: &Input) -> Plan {
         ));
     }
     if has("customMapping") {
-        steps.push(step(
-            "customMapping",
-            "run HOOK_customMapping",
-            Action::Hook("customMapping"),
-            true,
-        ));
+        steps.push(hook_step("customMapping"));
     }
     steps.push(step(
         "start",
@@ -486,12 +481,7 @@ pub fn plan(input: &Input) -> Plan {
         }
     }
     if has("postBuild") {
-        steps.push(step(
-            "postBuild",
-            "run HOOK_postBuild",
-            Action::Hook("postBuild"),
-            true,
-        ));
+        steps.push(hook_step("postBuild"));
     }
     steps.push(step(
         "record",
