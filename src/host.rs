@@ -323,20 +323,24 @@ impl Host {
             }
             return Ok(confs);
         }
-        // One call for all files; a marker line separates them.
-        let mut script = String::from(
-            "for f; do printf '\\n@@git-lxc-conf@@ %s\\n' \"$f\"; cat -- \"$f\" 2>/dev/null; done",
-        );
-        script.push('\n');
-        let mut cmd = HostCmd::new("sh", &["-c", &script, "git-lxc"]);
+        // One call for all files: `tail -v` puts a `==> path <==` header
+        // before each (config lines never start with "==> ").
+        let mut cmd = HostCmd::new("tail", &["-v", "-n", "+1", "--"]);
         for &id in vmids {
             cmd.args
                 .push(self.conf_path(id).to_string_lossy().into_owned());
         }
-        let out = self.run(&cmd)?;
+        let out = self.run_unchecked(&cmd)?;
+        // A container destroyed since `pct list` has no file: not an error.
+        if !out.status.success() && !out.stderr.lines().all(|l| l.contains("No such file")) {
+            return Err(self.failure(&cmd, &status_text(out.status), &out.stderr));
+        }
         let mut current: Option<(u32, String)> = None;
         for line in out.stdout.lines() {
-            if let Some(path) = line.strip_prefix("@@git-lxc-conf@@ ") {
+            if let Some(path) = line
+                .strip_prefix("==> ")
+                .and_then(|l| l.strip_suffix(" <=="))
+            {
                 if let Some((id, text)) = current.take() {
                     confs.insert(id, ConfFile::parse(&text));
                 }
