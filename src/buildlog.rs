@@ -60,10 +60,6 @@ impl BuildLog {
         Ok(log)
     }
 
-    pub fn set_masker(&mut self, masker: Masker) {
-        self.masker = masker;
-    }
-
     pub fn line(&mut self, text: &str) {
         let _ = writeln!(self.file, "{}", self.masker.mask(text));
     }

@@ -11,7 +11,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::pveconf::ConfFile;
 use crate::secrets::Masker;
@@ -97,8 +97,6 @@ pub struct Host {
     sudo: bool,
     pve_dir: PathBuf,
     masker: Masker,
-    /// Every command line run, masked (for logs and tests of the tool itself).
-    pub history: Vec<String>,
 }
 
 /// Whether this process runs as root.
@@ -116,7 +114,6 @@ impl Host {
             sudo: !is_root() && sudo_config.unwrap_or(true),
             pve_dir,
             masker,
-            history: Vec::new(),
         }
     }
 
@@ -147,11 +144,9 @@ impl Host {
         c
     }
 
-    /// Remember and (with `--verbose`) show a command before it runs.
-    fn note(&mut self, cmd: &HostCmd) {
-        let shown = self.shown(cmd);
-        crate::ui::detail(format!("$ {}", abbreviate(&shown)));
-        self.history.push(shown);
+    /// Show a command (with `--verbose`) before it runs.
+    fn note(&self, cmd: &HostCmd) {
+        crate::ui::detail(format!("$ {}", abbreviate(&self.shown(cmd))));
     }
 
     /// Why a command could not start, with what to do about it.
@@ -409,11 +404,11 @@ fn append_file(host: &mut Host, path: &Path, lines: &[String]) -> Result<()> {
         host.run(&cmd)?;
         return Ok(());
     }
-    host.history.push(format!(
-        "append to {}: {}",
+    crate::ui::detail(host.masker.mask(&format!(
+        "$ append to {}: {}",
         path.display(),
         lines.join(" | ")
-    ));
+    )));
     // created when missing, like `tee -a` above (a host may have no /etc/subuid yet)
     let mut f = std::fs::OpenOptions::new()
         .append(true)
@@ -472,14 +467,6 @@ pub fn parse_list(text: &str) -> Vec<Listed> {
             })
         })
         .collect()
-}
-
-/// Check that a pveam/pct result that exits 0 on failure really succeeded.
-pub fn ensure(cond: bool, what: &str, out: &Output) -> Result<()> {
-    if !cond {
-        bail!("{what}: {}", out.stderr.trim());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

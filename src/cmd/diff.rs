@@ -3,9 +3,9 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::cli::{ColorChoice, DiffArgs, GlobalArgs};
-use crate::cmd::rebuild::watched_paths;
 use crate::error::Failure;
 use crate::pipeline::HostFacts;
+use crate::pipeline::watched_paths;
 use crate::session::Session;
 
 pub fn exec(args: &DiffArgs, global: &GlobalArgs) -> Result<()> {
@@ -37,7 +37,7 @@ pub fn exec(args: &DiffArgs, global: &GlobalArgs) -> Result<()> {
     git.args(&args.git_args)
         .arg(&record.commit)
         .arg("--")
-        .args(watched_paths(&session, &container));
+        .args(watched_paths(&session.ws, &session.tree, &container));
     let status = git.status().context("cannot run git diff")?;
     if !status.success() {
         return Err(Failure::failed(

@@ -186,7 +186,7 @@ fn changed(session: &Session, facts: &HostFacts) -> Result<Vec<Container>> {
             continue;
         };
         let record = facts.record(id).expect("built_from found a record");
-        let paths = watched_paths(session, c);
+        let paths = pipeline::watched_paths(&session.ws, &session.tree, c);
         let behind = gitstate::commits_touching(&session.ws.repo, &record.commit, &paths)?;
         let dirty = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
         if behind != Some(0) || dirty {
@@ -200,13 +200,4 @@ fn changed(session: &Session, facts: &HostFacts) -> Result<Vec<Container>> {
         ));
     }
     Ok(out)
-}
-
-/// The paths whose changes make a container out of date.
-pub fn watched_paths(session: &Session, c: &Container) -> Vec<String> {
-    vec![
-        session.ws.rel(&c.dir),
-        session.ws.rel(&session.tree.defaults_file()),
-        session.ws.rel(&session.tree.root.join("lib")),
-    ]
 }

@@ -100,8 +100,3 @@ pub fn confirm(question: &str, yes: bool) -> Result<()> {
         ))
     }
 }
-
-/// The rebuild mode (plain build when the container does not exist).
-pub fn mode_for(exists: bool) -> Mode {
-    if exists { Mode::Rebuild } else { Mode::Build }
-}

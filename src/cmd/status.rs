@@ -2,10 +2,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, StatusArgs};
-use crate::cmd::rebuild::watched_paths;
 use crate::gitstate;
 use crate::host::HostCmd;
 use crate::pipeline::HostFacts;
+use crate::pipeline::watched_paths;
 use crate::record::State;
 use crate::session::Session;
 use crate::ui;
@@ -64,7 +64,7 @@ pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
 
     let mut rows = Vec::new();
     for c in &selected {
-        let paths = watched_paths(&session, c);
+        let paths = watched_paths(&session.ws, &session.tree, c);
         let uncommitted = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
         let row = match facts.built_from(&c.name).first() {
             Some(&id) => {

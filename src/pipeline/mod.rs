@@ -16,6 +16,19 @@ use anyhow::Result;
 use crate::host::{Host, Listed};
 use crate::pveconf::ConfFile;
 use crate::record::Record;
+use crate::repo::Workspace;
+use crate::tree::{Container, Tree};
+
+/// What a build reads from the work tree, relative to it: the container
+/// folder, the root `defaults` and `lib/`. Changes there make a container
+/// dirty or out of date.
+pub fn watched_paths(ws: &Workspace, tree: &Tree, c: &Container) -> Vec<String> {
+    vec![
+        ws.rel(&c.dir),
+        ws.rel(&tree.defaults_file()),
+        ws.rel(&tree.root.join("lib")),
+    ]
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

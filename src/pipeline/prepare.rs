@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::{HostFacts, Mode, Options};
+use super::{HostFacts, Mode, Options, watched_paths};
 use crate::error::Failure;
 use crate::eval::Evaluated;
 use crate::gitstate;
@@ -24,7 +24,6 @@ pub struct Prepared {
     pub name: String,
     pub container: Container,
     pub settings: Settings,
-    pub evaluated: Evaluated,
     pub plan: Plan,
     pub ctid_source: CtidSource,
     pub commit: String,
@@ -232,7 +231,6 @@ pub fn prepare(
         name,
         container: container.clone(),
         settings,
-        evaluated,
         plan,
         ctid_source,
         commit,
@@ -319,9 +317,7 @@ fn env_guard(ws: &Workspace, tree: &Tree, container: &Container) -> Result<()> {
 }
 
 fn dirty_guard(ws: &Workspace, tree: &Tree, container: &Container, opts: &Options) -> Result<bool> {
-    let mut specs = vec![ws.rel(&container.dir), ws.rel(&tree.defaults_file())];
-    specs.push(ws.rel(&tree.root.join("lib")));
-    let changed = gitstate::changed_paths(&ws.repo, &specs)?;
+    let changed = gitstate::changed_paths(&ws.repo, &watched_paths(ws, tree, container))?;
     if changed.is_empty() {
         return Ok(false);
     }
