@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::{GlobalArgs, NewArgs, Os};
 use crate::error::Failure;
+use crate::gitstate;
 use crate::repo::Workspace;
 use crate::ui;
 
@@ -43,11 +44,7 @@ pub fn exec(args: &NewArgs, global: &GlobalArgs) -> Result<()> {
     }
     let unignored: Vec<&str> = [(".env", ".env"), ("data/", "data/")]
         .into_iter()
-        .filter(|(_, probe)| {
-            !ws.repo
-                .is_path_ignored(format!("{dir_rel}/{probe}"))
-                .unwrap_or(false)
-        })
+        .filter(|(_, probe)| !gitstate::is_ignored(&ws.repo, &format!("{dir_rel}/{probe}")))
         .map(|(entry, _)| entry)
         .collect();
     if !unignored.is_empty() {
