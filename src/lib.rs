@@ -5,34 +5,34 @@
 //! the logic they share (tree, settings, checks, plan, record, host) is plain
 //! data in and out.
 
-pub mod buildlog;
-pub mod checks;
-pub mod cli;
-pub mod cmd;
-pub mod error;
-pub mod eval;
-pub mod gitstate;
-pub mod host;
-pub mod lock;
-pub mod pipeline;
-pub mod plan;
-pub mod progress;
-pub mod provision;
-pub mod pveconf;
-pub mod record;
-pub mod repo;
-pub mod rules;
-pub mod secrets;
-pub mod session;
-pub mod settings;
-pub mod tree;
-pub mod ui;
+mod bash;
+mod build;
+mod cmd;
+mod error;
+mod host;
+mod settings;
+mod term;
+mod verify;
+mod workspace;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+use crate::cmd::Cli;
+
+/// What the man page and completion generator reads: the command line and
+/// the tables it documents.
+pub mod docs {
+    pub use crate::error::{EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE};
+    pub use crate::settings::SETTINGS;
+    pub use crate::verify::rules::RULES;
+
+    /// The clap definition of the whole command line.
+    pub fn command() -> clap::Command {
+        <crate::cmd::Cli as clap::CommandFactory>::command()
+    }
+}
 
 /// Parse the command line, run the command, report errors, pick the exit code.
 pub fn main_entry() -> ExitCode {
@@ -46,7 +46,7 @@ pub fn main_entry() -> ExitCode {
             });
         }
     };
-    ui::init(cli.global.color, cli.global.quiet, cli.global.verbose);
+    term::init(cli.global.color, cli.global.quiet, cli.global.verbose);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -65,13 +65,13 @@ pub fn report_error(err: &anyhow::Error) {
         if text.is_empty() && hint.is_none() {
             return;
         }
-        ui::error(text);
+        term::error(text);
     }
     for cause in chain {
-        ui::error(format!("  caused by: {cause}"));
+        term::error(format!("  caused by: {cause}"));
     }
     if let Some(hint) = hint {
-        ui::hint(hint);
+        term::hint(hint);
     }
 }
 

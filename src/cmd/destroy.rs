@@ -1,12 +1,28 @@
 use anyhow::Result;
+use clap::Args;
 
-use crate::cli::{DestroyArgs, GlobalArgs};
+use crate::build::HostFacts;
+use crate::cmd::GlobalArgs;
 use crate::cmd::run;
 use crate::error::Failure;
 use crate::host::{Host, HostCmd};
-use crate::pipeline::HostFacts;
-use crate::session::Session;
-use crate::ui;
+use crate::term;
+use crate::workspace::session::Session;
+
+/// Stop and destroy a container built from NAME; `data/` is never touched.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// The container folder.
+    pub name: String,
+
+    /// Do not ask for confirmation.
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Destroy even if the container's record names another folder or none.
+    #[arg(long)]
+    pub force: bool,
+}
 
 pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
@@ -16,7 +32,7 @@ pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
     let id = resolve_ctid(&session, &container.name, &facts, args.force)?;
     let conf = facts.confs.get(&id).cloned().unwrap_or_default();
     for (source, target) in conf.storage_mounts() {
-        ui::warn(format!(
+        term::warn(format!(
             "CT {id} has a storage-backed mount point {target} ({source}); its contents are lost with the container"
         ));
     }
@@ -29,11 +45,11 @@ pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
         ),
         args.yes,
     )?;
-    let _lock = crate::lock::BuildLock::acquire(&session.ws.git_dir(), &container.name)?;
+    let _lock = crate::build::lock::BuildLock::acquire(&session.ws.git_dir(), &container.name)?;
     destroy(&mut host, id, running)?;
-    ui::info(format!(
+    term::info(format!(
         "{} destroyed CT {id} ({}); data/ is untouched",
-        ui::green("✔"),
+        term::green("✔"),
         container.name
     ));
     Ok(())
@@ -45,7 +61,7 @@ pub fn destroy(host: &mut Host, id: u32, running: bool) -> Result<()> {
     if running {
         let out = host.run_unchecked(&HostCmd::pct(&["shutdown", &sid, "--timeout", "60"]))?;
         if !out.status.success() {
-            ui::warn(format!("clean shutdown of CT {id} failed; stopping it"));
+            term::warn(format!("clean shutdown of CT {id} failed; stopping it"));
             host.run(&HostCmd::pct(&["stop", &sid]))?;
         }
     }

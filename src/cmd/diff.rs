@@ -1,12 +1,25 @@
+use clap::Args;
 use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{ColorChoice, DiffArgs, GlobalArgs};
+use crate::build::HostFacts;
+use crate::build::watched_paths;
+use crate::cmd::{ColorChoice, GlobalArgs};
 use crate::error::Failure;
-use crate::pipeline::HostFacts;
-use crate::pipeline::watched_paths;
-use crate::session::Session;
+use crate::workspace::session::Session;
+
+/// Show what changed in a container's folder (and the root `defaults` and
+/// `lib/`) since the commit it was built from, through git's pager.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The container folder.
+    pub name: String,
+
+    /// Options passed to `git diff` (after `--`), e.g. `-- --stat`.
+    #[arg(last = true, allow_hyphen_values = true)]
+    pub git_args: Vec<String>,
+}
 
 pub fn exec(args: &DiffArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;

@@ -1,11 +1,19 @@
 use anyhow::Result;
+use clap::Args;
 
-use crate::cli::{EnterArgs, GlobalArgs};
+use crate::build::HostFacts;
+use crate::cmd::GlobalArgs;
 use crate::cmd::destroy::resolve_ctid;
 use crate::error::Failure;
 use crate::host::{HostCmd, status_text};
-use crate::pipeline::HostFacts;
-use crate::session::Session;
+use crate::workspace::session::Session;
+
+/// Open a shell in the container built from NAME (`pct enter`).
+#[derive(Debug, Args)]
+pub struct EnterArgs {
+    /// The container folder.
+    pub name: String,
+}
 
 pub fn exec(args: &EnterArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;

@@ -3,17 +3,26 @@
 //! Idempotent: a file that exists is never rewritten, a `.gitignore` line is
 //! only appended when git would not already ignore what it covers.
 
+use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use git2::Repository;
 
-use crate::cli::{GlobalArgs, InitArgs};
-use crate::repo::Workspace;
+use crate::cmd::GlobalArgs;
 use crate::settings::SETTINGS;
-use crate::tree::Tree;
-use crate::ui;
+use crate::term;
+use crate::workspace::Workspace;
+use crate::workspace::tree::Tree;
+
+/// Make the current repository ready: root folder, `.gitignore` entries for
+/// `.env` and `data/`, and a root `defaults` file with commented settings.
+///
+/// Safe to run again: existing files are never overwritten, missing lines are
+/// added.
+#[derive(Debug, Args)]
+pub struct InitArgs {}
 
 /// A folder name used to ask git about a container that does not exist yet.
 const PROBE_CONTAINER: &str = "new-container";
@@ -33,10 +42,10 @@ pub fn exec(_args: &InitArgs, global: &GlobalArgs) -> Result<()> {
     let (listed, to_add): (Vec<&str>, Vec<&str>) =
         missing.iter().partition(|entry| has_line(&existing, entry));
     for entry in listed {
-        ui::warn(format!(
+        term::warn(format!(
             "{gitignore_rel} lists `{entry}`, but git does not ignore it everywhere below {root_rel}"
         ));
-        ui::hint(
+        term::hint(
             "a later `!` rule, or a .gitignore in a sub-folder, un-ignores it; check with `git check-ignore -v PATH`",
         );
     }
@@ -56,7 +65,7 @@ pub fn exec(_args: &InitArgs, global: &GlobalArgs) -> Result<()> {
     }
 
     if done.is_empty() {
-        ui::info(format!(
+        term::info(format!(
             "init: {} is ready, nothing to change (.gitignore and defaults in place)",
             if root_rel == "." {
                 "the work tree".to_string()
@@ -66,9 +75,9 @@ pub fn exec(_args: &InitArgs, global: &GlobalArgs) -> Result<()> {
         ));
     } else {
         for line in &done {
-            ui::info(format!("init: {line}"));
+            term::info(format!("init: {line}"));
         }
-        ui::info(format!(
+        term::info(format!(
             "next: `git lxc new NAME` to add a container, then commit {}",
             if root_rel == "." {
                 ".gitignore and defaults".to_string()

@@ -1,17 +1,33 @@
+use clap::Args;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::buildlog;
-use crate::cli::{GlobalArgs, LogsArgs};
+use crate::build::log;
+use crate::cmd::GlobalArgs;
 use crate::error::Failure;
-use crate::session::Session;
-use crate::ui;
+use crate::term;
+use crate::workspace::session::Session;
+
+/// Print a container's saved build log (the latest, or the Nth newest).
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The container folder.
+    pub name: String,
+
+    /// Which log: 1 is the latest, 2 the one before, ...
+    #[arg(default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub n: u32,
+
+    /// List the saved logs with date, commit, result and duration.
+    #[arg(long)]
+    pub list: bool,
+}
 
 pub fn exec(args: &LogsArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?;
-    let logs = buildlog::list(&session.ws.git_dir(), &container.name);
+    let logs = log::list(&session.ws.git_dir(), &container.name);
     if logs.is_empty() {
         return Err(Failure::failed(
             format!("no saved build logs for '{}'", container.name),
@@ -22,13 +38,13 @@ pub fn exec(args: &LogsArgs, global: &GlobalArgs) -> Result<()> {
         ));
     }
     if args.list {
-        ui::stdout_line(format!(
+        term::stdout_line(format!(
             "{:>3}  {:<20}  {:<12}  {:<24}  {:>9}",
             "N", "DATE (UTC)", "COMMIT", "RESULT", "DURATION"
         ));
         for (i, path) in logs.iter().rev().enumerate() {
             let e = entry(path);
-            ui::stdout_line(format!(
+            term::stdout_line(format!(
                 "{:>3}  {:<20}  {:<12}  {:<24}  {:>9}",
                 i + 1,
                 e.date,

@@ -2,12 +2,39 @@
 //! created (SPEC §4).
 
 use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
 
-use crate::cli::{GlobalArgs, NewArgs, Os};
+use crate::cmd::GlobalArgs;
 use crate::error::Failure;
-use crate::gitstate;
-use crate::repo::Workspace;
-use crate::ui;
+use crate::term;
+use crate::workspace::Workspace;
+use crate::workspace::gitstate;
+
+/// Scaffold a new container folder that passes `git lxc verify` as created.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Name of the container folder (also the default hostname).
+    pub name: String,
+
+    /// Operating system template family.
+    #[arg(long, value_enum, default_value_t = Os::Alpine)]
+    pub os: Os,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Os {
+    Alpine,
+    Debian,
+}
+
+impl Os {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Os::Alpine => "alpine",
+            Os::Debian => "debian",
+        }
+    }
+}
 
 /// Root-level folder names that mean something else (`lib/*.sh` helpers).
 const RESERVED: &[&str] = &["lib"];
@@ -35,12 +62,12 @@ pub fn exec(args: &NewArgs, global: &GlobalArgs) -> Result<()> {
     }
     set_executable(&dir.join("build-target.sh"))?;
 
-    ui::info(format!(
+    term::info(format!(
         "new: created {dir_rel}/ ({} container)",
         args.os.as_str()
     ));
     for (rel, _) in &files {
-        ui::detail(format!("  {dir_rel}/{rel}"));
+        term::detail(format!("  {dir_rel}/{rel}"));
     }
     let unignored: Vec<&str> = [(".env", ".env"), ("data/", "data/")]
         .into_iter()
@@ -48,13 +75,13 @@ pub fn exec(args: &NewArgs, global: &GlobalArgs) -> Result<()> {
         .map(|(entry, _)| entry)
         .collect();
     if !unignored.is_empty() {
-        ui::warn(format!(
+        term::warn(format!(
             "git does not ignore {} in {dir_rel}/",
             unignored.join(" or ")
         ));
-        ui::hint("run `git lxc init` to add them to the tree's .gitignore");
+        term::hint("run `git lxc init` to add them to the tree's .gitignore");
     }
-    ui::info(format!(
+    term::info(format!(
         "next: edit {dir_rel}/configSettings and {dir_rel}/build-target.sh, `git lxc verify {name}`, commit, then `git lxc build {name}`"
     ));
     Ok(())

@@ -1,21 +1,37 @@
 use anyhow::Result;
+use clap::Args;
 
-use crate::cli::{GlobalArgs, PlanArgs};
+use crate::build::plan::{Action, CtidSource};
+use crate::build::{self, HostFacts, Mode, Prepared};
+use crate::cmd::GlobalArgs;
+use crate::cmd::build::BuildOpts;
 use crate::cmd::run;
-use crate::pipeline::{self, HostFacts, Mode, Prepared};
-use crate::plan::{Action, CtidSource};
-use crate::session::Session;
-use crate::ui;
+use crate::term;
+use crate::workspace::session::Session;
+
+/// Print every step a build of NAME would run, without changing the host.
+///
+/// Shows the host commands in order (secrets masked), where each hook runs,
+/// and the parts of the provisioning script. Only read-only host calls are
+/// made (`pct list`, `pveam list`, `pvesh get /cluster/nextid`).
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The container folder.
+    pub name: String,
+
+    #[command(flatten)]
+    pub opts: BuildOpts,
+}
 
 pub fn exec(args: &PlanArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?.clone();
     let opts = run::options(Mode::Rebuild, &args.opts, true);
     let evaluated = session.evaluate(&[&container])?.remove(0);
-    let checked = pipeline::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
+    let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
     let mut host = session.host();
     let facts = HostFacts::read(&mut host)?;
-    let prepared = pipeline::prepare(
+    let prepared = build::prepare(
         &session.ws,
         &session.tree,
         &container,
@@ -35,9 +51,9 @@ pub fn print(p: &Prepared, sudo: bool) {
         CtidSource::Record => "the container this folder built before",
         CtidSource::NextId => "the next free id",
     };
-    ui::info(format!(
+    term::info(format!(
         "Plan for {} → CT {} ({source}), commit {}{}{}",
-        ui::bold(&p.name),
+        term::bold(&p.name),
         p.plan.ctid,
         &p.commit[..12],
         if p.dirty { " (dirty)" } else { "" },
@@ -48,18 +64,18 @@ pub fn print(p: &Prepared, sudo: bool) {
         },
     ));
     for (i, step) in p.plan.steps.iter().enumerate() {
-        ui::info(format!("{:>3}. {}", i + 1, step.title));
+        term::info(format!("{:>3}. {}", i + 1, step.title));
         for line in commands(step) {
-            ui::info(format!("       {}", ui::dim(&line)));
+            term::info(format!("       {}", term::dim(&line)));
         }
     }
-    ui::info("Provisioning script (piped to bash inside the container, never written to disk):");
+    term::info("Provisioning script (piped to bash inside the container, never written to disk):");
     for line in &p.outline {
-        ui::info(format!("       {line}"));
+        term::info(format!("       {line}"));
     }
 }
 
-fn commands(step: &crate::plan::Step) -> Vec<String> {
+fn commands(step: &crate::build::plan::Step) -> Vec<String> {
     match &step.action {
         Action::Hook(name) => vec![format!("HOOK_{name} (on this host, as you)")],
         Action::MakeDataDir(dir) => vec![
@@ -85,7 +101,7 @@ fn commands(step: &crate::plan::Step) -> Vec<String> {
         } => {
             let mut full = cmd.clone();
             let at = full.args.len() - 2;
-            let args = crate::plan::mount_args(mounts, &[]).unwrap_or_default();
+            let args = crate::build::plan::mount_args(mounts, &[]).unwrap_or_default();
             full.args.splice(at..at, args);
             let mut out = Vec::new();
             if *custom_mounts {

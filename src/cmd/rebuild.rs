@@ -1,16 +1,52 @@
+use clap::Args;
 use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, RebuildArgs};
+use crate::build::{self, HostFacts, Mode};
+use crate::cmd::GlobalArgs;
+use crate::cmd::build::BuildOpts;
 use crate::cmd::{plan, run};
 use crate::error::Failure;
-use crate::gitstate;
-use crate::pipeline::{self, HostFacts, Mode};
-use crate::progress::secs;
-use crate::session::Session;
-use crate::tree::Container;
-use crate::ui;
+use crate::term;
+use crate::term::progress::secs;
+use crate::workspace::gitstate;
+use crate::workspace::session::Session;
+use crate::workspace::tree::Container;
+
+/// Destroy and re-create containers from their folders (build them if absent).
+///
+/// `data/` and every other bind-mounted host folder are kept. Asks for
+/// confirmation on a terminal; needs `--yes` otherwise.
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    /// The container folders.
+    #[arg(required_unless_present_any = ["changed", "all"])]
+    pub names: Vec<String>,
+
+    /// Rebuild every built container whose folder changed since its recorded commit.
+    #[arg(long, conflicts_with_all = ["names", "all"])]
+    pub changed: bool,
+
+    /// Rebuild (or build) every container of the tree.
+    #[arg(long, conflicts_with = "names")]
+    pub all: bool,
+
+    /// Go on with the next container after a failure.
+    #[arg(long)]
+    pub keep_going: bool,
+
+    /// Print the plan instead of running it.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(short, long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub opts: BuildOpts,
+}
 
 pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
@@ -35,7 +71,7 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
             .collect()
     };
     if targets.is_empty() {
-        ui::info("Nothing to rebuild.");
+        term::info("Nothing to rebuild.");
         return Ok(());
     }
     let refs: Vec<&Container> = targets.iter().collect();
@@ -44,7 +80,7 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
         .evaluate(&refs)?
         .into_iter()
         .zip(&targets)
-        .map(|(ev, c)| pipeline::preflight(&session.ws, &session.tree, c, ev, &opts))
+        .map(|(ev, c)| build::preflight(&session.ws, &session.tree, c, ev, &opts))
         .collect::<Result<Vec<_>>>()?;
     let mut facts = match facts.take() {
         Some(f) => f,
@@ -53,7 +89,7 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
 
     if args.dry_run {
         for (c, ch) in targets.iter().zip(checked) {
-            let p = pipeline::prepare(&session.ws, &session.tree, c, ch, &opts, &mut host, &facts)?;
+            let p = build::prepare(&session.ws, &session.tree, c, ch, &opts, &mut host, &facts)?;
             plan::print(&p, host.uses_sudo());
         }
         return Ok(());
@@ -80,7 +116,7 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
                 None => format!("{} (build)", c.name),
             })
             .collect();
-        ui::info(format!(
+        term::info(format!(
             "Will rebuild, one at a time:\n  {}",
             list.join("\n  ")
         ));
@@ -95,11 +131,8 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
         run::confirm(&question, args.yes)?;
     }
 
-    let mut results: Vec<(
-        String,
-        Result<pipeline::Summary, String>,
-        std::time::Duration,
-    )> = Vec::new();
+    let mut results: Vec<(String, Result<build::Summary, String>, std::time::Duration)> =
+        Vec::new();
     let mut failed = false;
     for (i, (c, ch)) in targets.iter().zip(checked).enumerate() {
         let t = Instant::now();
@@ -140,11 +173,7 @@ fn first_line(e: &anyhow::Error) -> String {
 
 fn summary_table(
     targets: &[Container],
-    results: &[(
-        String,
-        Result<pipeline::Summary, String>,
-        std::time::Duration,
-    )],
+    results: &[(String, Result<build::Summary, String>, std::time::Duration)],
 ) {
     let width = targets
         .iter()
@@ -152,25 +181,25 @@ fn summary_table(
         .max()
         .unwrap_or(4)
         .max(4);
-    ui::info(format!(
+    term::info(format!(
         "\n{:<width$}  {:<8}  {:>8}",
         "NAME", "RESULT", "TIME"
     ));
     for c in targets {
         match results.iter().find(|(n, _, _)| n == &c.name) {
-            Some((_, Ok(_), t)) => ui::info(format!(
+            Some((_, Ok(_), t)) => term::info(format!(
                 "{:<width$}  {:<8}  {:>8}",
                 c.name,
-                ui::green("built"),
+                term::green("built"),
                 secs(*t)
             )),
-            Some((_, Err(_), t)) => ui::info(format!(
+            Some((_, Err(_), t)) => term::info(format!(
                 "{:<width$}  {:<8}  {:>8}",
                 c.name,
-                ui::red("failed"),
+                term::red("failed"),
                 secs(*t)
             )),
-            None => ui::info(format!("{:<width$}  {:<8}  {:>8}", c.name, "skipped", "-")),
+            None => term::info(format!("{:<width$}  {:<8}  {:>8}", c.name, "skipped", "-")),
         }
     }
 }
@@ -186,7 +215,7 @@ fn changed(session: &Session, facts: &HostFacts) -> Result<Vec<Container>> {
             continue;
         };
         let record = facts.record(id).expect("built_from found a record");
-        let paths = pipeline::watched_paths(&session.ws, &session.tree, c);
+        let paths = build::watched_paths(&session.ws, &session.tree, c);
         let behind = gitstate::commits_touching(&session.ws.repo, &record.commit, &paths)?;
         let dirty = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
         if behind != Some(0) || dirty {
@@ -194,7 +223,7 @@ fn changed(session: &Session, facts: &HostFacts) -> Result<Vec<Container>> {
         }
     }
     if !never.is_empty() {
-        ui::info(format!(
+        term::info(format!(
             "Never built, so not created by --changed: {} (use `git lxc build NAME` or `rebuild --all`)",
             never.join(", ")
         ));

@@ -2,14 +2,14 @@
 
 use anyhow::Result;
 
-use crate::buildlog::{self, BuildLog};
-use crate::cli::BuildOpts;
+use crate::build::log::{self, BuildLog};
+use crate::build::{self, Checked, HostFacts, Mode, Options, Summary};
+use crate::cmd::build::BuildOpts;
 use crate::host::Host;
-use crate::pipeline::{self, Checked, HostFacts, Mode, Options, Summary};
-use crate::progress::secs;
-use crate::session::Session;
-use crate::tree::Container;
-use crate::ui;
+use crate::term;
+use crate::term::progress::secs;
+use crate::workspace::session::Session;
+use crate::workspace::tree::Container;
 
 pub fn options(mode: Mode, opts: &BuildOpts, dry_run: bool) -> Options {
     Options {
@@ -30,7 +30,7 @@ pub fn build_one(
     host: &mut Host,
     facts: &HostFacts,
 ) -> Result<Summary> {
-    let prepared = pipeline::prepare(
+    let prepared = build::prepare(
         &session.ws,
         &session.tree,
         container,
@@ -39,15 +39,15 @@ pub fn build_one(
         host,
         facts,
     )?;
-    let (stamp, _) = buildlog::timestamps();
+    let (stamp, _) = log::timestamps();
     let mut log = BuildLog::create(
         &session.ws.git_dir(),
         &prepared.name,
         &stamp,
         &prepared.commit[..12],
-        ui::masker(),
+        term::masker(),
     )?;
-    ui::info(format!(
+    term::info(format!(
         "{} '{}' as CT {} from {}{}",
         if prepared.plan.steps.iter().any(|s| s.id == "destroy") {
             "Rebuilding"
@@ -59,14 +59,14 @@ pub fn build_one(
         &prepared.commit[..12],
         if prepared.dirty { " (dirty)" } else { "" }
     ));
-    pipeline::execute(&prepared, host, &mut log)
+    build::execute(&prepared, host, &mut log)
 }
 
 pub fn print_summary(s: &Summary) {
-    ui::info(format!(
+    term::info(format!(
         "{} {} built as CT {} from {}, IP {}, in {}",
-        ui::green("✔"),
-        ui::bold(&s.name),
+        term::green("✔"),
+        term::bold(&s.name),
         s.ctid,
         &s.commit[..12],
         s.ip.as_deref().unwrap_or("unknown"),
@@ -80,7 +80,7 @@ pub fn confirm(question: &str, yes: bool) -> Result<()> {
     if yes {
         return Ok(());
     }
-    if !ui::interactive() {
+    if !term::interactive() {
         return Err(crate::error::Failure::usage(
             format!("{question} — not confirmed"),
             "pass --yes to confirm when not running on a terminal",

@@ -1,14 +1,31 @@
 use anyhow::Result;
+use clap::Args;
 use serde::Serialize;
 
-use crate::cli::{GlobalArgs, StatusArgs};
-use crate::gitstate;
+use crate::build::HostFacts;
+use crate::build::record::State;
+use crate::build::watched_paths;
+use crate::cmd::GlobalArgs;
 use crate::host::HostCmd;
-use crate::pipeline::HostFacts;
-use crate::pipeline::watched_paths;
-use crate::record::State;
-use crate::session::Session;
-use crate::ui;
+use crate::term;
+use crate::workspace::gitstate;
+use crate::workspace::session::Session;
+
+/// Show each container: CTID, state, the commit it was built from, whether its
+/// folder changed since, and its IP.
+///
+/// One row per container folder, plus a row for every container on the host
+/// whose record names a folder that no longer exists (`orphan`). Needs no
+/// `.env`. Makes at most three host calls whatever the number of containers.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Containers to show (default: all).
+    pub names: Vec<String>,
+
+    /// Print a JSON array on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// One row of `status` (also its JSON form).
 #[derive(Debug, Clone, Serialize)]
@@ -129,7 +146,7 @@ pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
     }
 
     if args.json {
-        ui::stdout_line(serde_json::to_string_pretty(&rows)?);
+        term::stdout_line(serde_json::to_string_pretty(&rows)?);
     } else {
         print_table(&rows);
     }
@@ -152,7 +169,7 @@ fn read_ips(host: &mut crate::host::Host) -> Result<Vec<(u32, String)>> {
         &["--fancy", "--fancy-format", "NAME,STATE,IPV4"],
     ))?;
     if !out.status.success() {
-        ui::detail(format!(
+        term::detail(format!(
             "lxc-ls failed; IPs not shown: {}",
             out.stderr.trim()
         ));
@@ -210,7 +227,7 @@ fn drift(r: &Row) -> String {
 
 fn print_table(rows: &[Row]) {
     if rows.is_empty() {
-        ui::info("No container folders in this tree (create one with `git lxc new NAME`).");
+        term::info("No container folders in this tree (create one with `git lxc new NAME`).");
         return;
     }
     let cells: Vec<[String; 6]> = rows
@@ -248,7 +265,7 @@ fn print_table(rows: &[Row]) {
             .trim_end()
             .to_string()
     };
-    ui::info(ui::bold(&line(
+    term::info(term::bold(&line(
         header.iter().map(|s| s.to_string()).collect(),
     )));
     for (row, r) in cells.iter().zip(rows) {
@@ -258,18 +275,18 @@ fn print_table(rows: &[Row]) {
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
         cols[2] = match r.state {
-            "running" => ui::green(&cols[2]),
-            "failed" => ui::red(&cols[2]),
-            "building" => ui::yellow(&cols[2]),
-            "absent" => ui::dim(&cols[2]),
+            "running" => term::green(&cols[2]),
+            "failed" => term::red(&cols[2]),
+            "building" => term::yellow(&cols[2]),
+            "absent" => term::dim(&cols[2]),
             _ => cols[2].clone(),
         };
         cols[4] = match r.behind {
-            Some(0) if !r.uncommitted && !r.orphan => ui::green(&cols[4]),
-            _ if r.commit.is_some() => ui::yellow(&cols[4]),
+            Some(0) if !r.uncommitted && !r.orphan => term::green(&cols[4]),
+            _ if r.commit.is_some() => term::yellow(&cols[4]),
             _ => cols[4].clone(),
         };
-        ui::info(cols.join("  ").trim_end());
+        term::info(cols.join("  ").trim_end());
     }
 }
 

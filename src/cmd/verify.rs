@@ -1,14 +1,44 @@
 //! `git lxc verify`: offline checks for CI and pre-commit (SPEC §4).
 
 use anyhow::Result;
+use clap::{Args, ValueEnum};
 
-use crate::cli::{GlobalArgs, VerifyArgs, VerifyFormat};
+use crate::cmd::GlobalArgs;
 use crate::error::Failure;
-use crate::repo::Workspace;
-use crate::tree::{Container, Tree};
-use crate::{eval, ui};
+use crate::workspace::Workspace;
+use crate::workspace::tree::{Container, Tree};
+use crate::{bash, term};
 
-use crate::checks::{self, report};
+use crate::verify::{self, report};
+
+/// Check the tree offline: settings, secrets hygiene, duplicates, bash syntax.
+///
+/// Needs no Proxmox host and no `.env` file, so it runs in CI and as a
+/// pre-commit hook. Every finding names a rule id, the file and line, and a
+/// hint. Exits 1 when there are errors (or warnings, with `--strict`).
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Containers to check (default: all); tree-wide rules always run.
+    pub names: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+    pub format: VerifyFormat,
+
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// Readable report on stderr.
+    Human,
+    /// JSON array of findings on stdout.
+    Json,
+    /// GitHub Actions annotations on stdout.
+    Github,
+}
 
 pub fn exec(args: &VerifyArgs, global: &GlobalArgs) -> Result<()> {
     let ws = Workspace::discover(global.root.as_deref())?;
@@ -21,36 +51,36 @@ pub fn exec(args: &VerifyArgs, global: &GlobalArgs) -> Result<()> {
     // Every container is evaluated (one bash process) so duplicates are found
     // even when only some are named.
     let all: Vec<&Container> = tree.containers.iter().collect();
-    let evals = eval::evaluate(&tree, &all)?;
-    ui::add_secrets(
+    let evals = bash::evaluate(&tree, &all)?;
+    term::add_secrets(
         evals
             .iter()
             .flat_map(|e| e.secrets.iter().map(|(_, v)| v.as_str())),
     );
-    let facts = checks::facts::gather(&ws, &tree, evals, &selected)?;
-    let findings = checks::run(&facts);
-    let (errors, warnings) = checks::count(&findings);
+    let facts = verify::facts::gather(&ws, &tree, evals, &selected)?;
+    let findings = verify::run(&facts);
+    let (errors, warnings) = verify::count(&findings);
 
     match args.format {
         VerifyFormat::Human => {
             for f in &findings {
-                eprintln!("{}", ui::mask(&report::human(f)));
+                eprintln!("{}", term::mask(&report::human(f)));
             }
         }
-        VerifyFormat::Json => ui::stdout_line(report::json(&findings)),
+        VerifyFormat::Json => term::stdout_line(report::json(&findings)),
         VerifyFormat::Github => {
             for f in &findings {
-                ui::stdout_line(report::github(f));
+                term::stdout_line(report::github(f));
             }
         }
     }
     if selected.is_empty() && findings.is_empty() {
-        ui::info(format!(
+        term::info(format!(
             "verify: no container folders in {} (create one with `git lxc new NAME`)",
             ws.rel(&tree.root)
         ));
     } else {
-        ui::info(report::summary(errors, warnings, selected.len()));
+        term::info(report::summary(errors, warnings, selected.len()));
     }
     if errors > 0 || (args.strict && warnings > 0) {
         return Err(Failure::silent());

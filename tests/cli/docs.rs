@@ -12,13 +12,10 @@
 use std::path::Path;
 use std::process::Command;
 
-use clap::CommandFactory;
 use clap_complete::Shell;
 use clap_mangen::Man;
-use git_lxc::cli::Cli;
-use git_lxc::error::{EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE};
-use git_lxc::rules::RULES;
-use git_lxc::settings::SETTINGS;
+use git_lxc::docs::command as cli_command;
+use git_lxc::docs::{EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, RULES, SETTINGS};
 
 const BIN: &str = "git-lxc";
 const REGENERATE: &str = "GIT_LXC_BLESS=1 cargo test --test cli docs";
@@ -81,7 +78,7 @@ fn committed_man_pages_and_completions_are_up_to_date() {
 /// `git-lxc.1` and one page per subcommand (`git-lxc-verify.1`, …), found by
 /// walking the clap tree so new subcommands get a page without a change here.
 fn man_pages() -> Vec<(String, String)> {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    let mut cmd = cli_command().disable_help_subcommand(true);
     cmd.build();
     let mut pages = Vec::new();
     collect_pages(&cmd, true, &mut pages);
@@ -290,7 +287,7 @@ fn top_man_page_documents_rules_settings_exit_status_and_environment() {
 #[test]
 fn every_subcommand_has_a_man_page() {
     let pages: Vec<String> = man_pages().into_iter().map(|(rel, _)| rel).collect();
-    for sub in Cli::command().get_subcommands() {
+    for sub in cli_command().get_subcommands() {
         assert!(
             pages.contains(&format!("man/{BIN}-{}.1", sub.get_name())),
             "{pages:?}"
@@ -321,7 +318,7 @@ fn man_pages_render_without_groff_warnings() {
 
 fn completion(shell: Shell) -> String {
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut buf);
+    clap_complete::generate(shell, &mut cli_command(), BIN, &mut buf);
     String::from_utf8(buf).unwrap()
 }
 

@@ -90,7 +90,7 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
-    use crate::eval::{Evaluated, Value};
+    use crate::bash::{Evaluated, Value};
 
     fn container(name: &str, vars: &[(&str, &str)]) -> (ContainerFacts, Settings) {
         let eval = Evaluated {

@@ -16,9 +16,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::repo::rel_to;
-use crate::rules::{self, Severity};
+use crate::workspace::rel_to;
+pub mod rules;
+
 use crate::settings;
+use rules::Severity;
 
 pub use facts::Facts;
 

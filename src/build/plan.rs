@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 
+use crate::build::record::State;
 use crate::host::HostCmd;
-use crate::record::State;
 use crate::settings::Settings;
 
 /// What a step does.
@@ -86,7 +86,6 @@ pub struct Existing {
 
 /// Everything the plan is computed from.
 pub struct Input<'a> {
-    pub name: &'a str,
     pub settings: &'a Settings,
     pub hooks: &'a [&'a str],
     pub ctid: u32,
@@ -145,7 +144,7 @@ pub fn create_command(input: &Input) -> HostCmd {
             net.push_str(&format!(",{key}={}", s.get(setting)));
         }
     }
-    let mut tags = vec![crate::record::TAG.to_string()];
+    let mut tags = vec![crate::build::record::TAG.to_string()];
     for t in crate::settings::split_list(s.get("TAGS")) {
         let t = t.to_ascii_lowercase();
         if !tags.contains(&t) {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::secrets::Masker;
+use crate::term::mask::Masker;
 
 /// How many logs to keep per container.
 pub const KEEP: usize = 20;

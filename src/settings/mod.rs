@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::eval::{Evaluated, Value};
+use crate::bash::{Evaluated, Value};
 
 /// What values a setting accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

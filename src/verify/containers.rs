@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use super::env::{key_line, missing_keys};
 use super::facts::{ContainerFacts, EnvFile, Facts, assigned_key};
 use super::{Finding, Paths};
-use crate::secrets::MIN_SECRET_LEN;
 use crate::settings::{self, Problem, Settings};
-use crate::tree::BUILD_SCRIPT;
+use crate::term::mask::MIN_SECRET_LEN;
+use crate::workspace::tree::BUILD_SCRIPT;
 
 /// The hooks git-lxc calls (SPEC §3).
 pub const HOOKS: &[&str] = &["customMounts", "customMapping", "preBuild", "postBuild"];

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::ui::{self, Level};
+use crate::term::{self, Level};
 
 pub struct StepUi {
     bar: Option<ProgressBar>,
@@ -16,7 +16,7 @@ pub struct StepUi {
 impl StepUi {
     pub fn start(n: usize, total: usize, title: &str) -> StepUi {
         let label = format!("[{n}/{total}] {title}");
-        let quiet = ui::level() == Level::Quiet;
+        let quiet = term::level() == Level::Quiet;
         if quiet {
             return StepUi {
                 bar: None,
@@ -24,17 +24,17 @@ impl StepUi {
                 quiet,
             };
         }
-        let bar = if ui::interactive() {
+        let bar = if term::interactive() {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
                 ProgressStyle::with_template("{spinner:.cyan} {msg} {elapsed:.dim}")
                     .expect("static template"),
             );
-            bar.set_message(ui::mask(&label));
+            bar.set_message(term::mask(&label));
             bar.enable_steady_tick(Duration::from_millis(120));
             Some(bar)
         } else {
-            ui::info(&label);
+            term::info(&label);
             None
         };
         StepUi { bar, label, quiet }
@@ -45,10 +45,10 @@ impl StepUi {
         if self.quiet {
             return;
         }
-        let text = format!("    {}", ui::mask(line));
+        let text = format!("    {}", term::mask(line));
         match &self.bar {
             Some(bar) => bar.println(text),
-            None => ui::info(text),
+            None => term::info(text),
         }
     }
 
@@ -58,22 +58,22 @@ impl StepUi {
             return;
         }
         match &self.bar {
-            Some(bar) => bar.println(format!("    {}", ui::mask(text))),
-            None => ui::info(format!("    {text}")),
+            Some(bar) => bar.println(format!("    {}", term::mask(text))),
+            None => term::info(format!("    {text}")),
         }
     }
 
     pub fn done(&self, took: Duration) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
-            ui::info(format!(
+            term::info(format!(
                 "{} {} {}",
-                ui::green("✔"),
+                term::green("✔"),
                 self.label,
-                ui::dim(&secs(took))
+                term::dim(&secs(took))
             ));
         } else {
-            ui::detail(format!("    done in {}", secs(took)));
+            term::detail(format!("    done in {}", secs(took)));
         }
     }
 
@@ -82,11 +82,11 @@ impl StepUi {
             bar.finish_and_clear();
         }
         if !self.quiet {
-            ui::info(format!(
+            term::info(format!(
                 "{} {} {}",
-                ui::red("✘"),
+                term::red("✘"),
                 self.label,
-                ui::dim(&secs(took))
+                term::dim(&secs(took))
             ));
         }
     }

@@ -39,39 +39,6 @@ impl ConfFile {
         }
         conf
     }
-
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.options.get(key).map(String::as_str)
-    }
-
-    /// The tags, split on `;`, `,` or spaces.
-    pub fn tags(&self) -> Vec<&str> {
-        self.get("tags")
-            .map(|t| t.split([';', ',', ' ']).filter(|s| !s.is_empty()).collect())
-            .unwrap_or_default()
-    }
-
-    /// `ip=` of net0 without the prefix length, when static.
-    pub fn static_ip(&self) -> Option<String> {
-        let net = self.get("net0")?;
-        let ip = net.split(',').find_map(|kv| kv.strip_prefix("ip="))?;
-        let (addr, _) = ip.split_once('/')?;
-        Some(addr.to_string())
-    }
-
-    /// Host paths of bind mounts (`mpN: /host,mp=/ct`).
-    pub fn bind_mounts(&self) -> Vec<(String, String)> {
-        self.options
-            .iter()
-            .filter(|(k, _)| k.starts_with("mp") && k[2..].chars().all(|c| c.is_ascii_digit()))
-            .filter_map(|(_, v)| {
-                let mut parts = v.split(',');
-                let source = parts.next()?.trim_start_matches("volume=");
-                let target = v.split(',').find_map(|p| p.strip_prefix("mp="))?;
-                Some((source.to_string(), target.to_string()))
-            })
-            .collect()
-    }
 }
 
 impl ConfFile {
@@ -100,11 +67,13 @@ fn split_entry(line: &str) -> Option<(&str, &str)> {
     Some((k.trim(), v.trim()))
 }
 
+#[cfg(test)]
 /// Whether pct writes `b` literally in a description line.
 fn literal(b: u8) -> bool {
     matches!(b, 0x20..=0x24 | 0x26..=0x39 | 0x3B..=0x7E)
 }
 
+#[cfg(test)]
 /// Encode one description line as pct stores it.
 pub fn encode(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
@@ -156,13 +125,7 @@ mod tests {
         let text = "#web server%3A production\n#second line\narch: amd64\ncores: 2\nmp0: /srv/data,mp=/data\nnet0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:12:34:56,ip=10.0.0.5/24,type=veth\ntags: prod;web\nlxc.cgroup2.devices.allow: c 10:200 rwm\nlxc.idmap = u 0 100000 1000\n\n[pve:pending]\ncores: 4\n";
         let c = ConfFile::parse(text);
         assert_eq!(c.description, "web server: production\nsecond line\n");
-        assert_eq!(c.get("cores"), Some("2"));
-        assert_eq!(c.tags(), vec!["prod", "web"]);
-        assert_eq!(c.static_ip().as_deref(), Some("10.0.0.5"));
-        assert_eq!(
-            c.bind_mounts(),
-            vec![("/srv/data".to_string(), "/data".to_string())]
-        );
+        assert_eq!(c.options.get("cores").map(String::as_str), Some("2"));
         assert_eq!(c.lxc.len(), 2);
         assert_eq!(
             c.lxc[1],

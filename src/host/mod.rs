@@ -5,6 +5,8 @@
 //! `sudo` unless git-lxc runs as root, and is logged (masked). A failure
 //! quotes the command and its stderr.
 
+pub mod pveconf;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::MetadataExt;
@@ -13,8 +15,8 @@ use std::process::{Command, ExitStatus, Stdio};
 
 use anyhow::{Context, Result};
 
-use crate::pveconf::ConfFile;
-use crate::secrets::Masker;
+use crate::host::pveconf::ConfFile;
+use crate::term::mask::Masker;
 
 /// A host command: program, arguments and what it reads on stdin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,9 +91,6 @@ pub struct Listed {
     pub name: String,
 }
 
-/// Something the host module did, for the log.
-pub type Logger<'a> = &'a mut dyn FnMut(&str);
-
 /// How to reach the host tools.
 pub struct Host {
     sudo: bool,
@@ -146,7 +145,7 @@ impl Host {
 
     /// Show a command (with `--verbose`) before it runs.
     fn note(&self, cmd: &HostCmd) {
-        crate::ui::detail(format!("$ {}", abbreviate(&self.shown(cmd))));
+        crate::term::detail(format!("$ {}", abbreviate(&self.shown(cmd))));
     }
 
     /// Why a command could not start, with what to do about it.
@@ -404,7 +403,7 @@ fn append_file(host: &mut Host, path: &Path, lines: &[String]) -> Result<()> {
         host.run(&cmd)?;
         return Ok(());
     }
-    crate::ui::detail(host.masker.mask(&format!(
+    crate::term::detail(host.masker.mask(&format!(
         "$ append to {}: {}",
         path.display(),
         lines.join(" | ")

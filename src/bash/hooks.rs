@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
-use crate::eval::clean_env;
+use crate::bash::clean_env;
 use crate::settings::Settings;
 
 const RUNNER: &str = r#"

@@ -1,4 +1,9 @@
-//! Finding the repository and the tree root (SPEC §1).
+//! The repository, the tree of container folders and git's view of them
+//! (SPEC §1).
+
+pub mod gitstate;
+pub mod session;
+pub mod tree;
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +11,7 @@ use anyhow::{Context, Result};
 use git2::Repository;
 
 use crate::error::Failure;
-use crate::tree::is_container_dir;
+use crate::workspace::tree::is_container_dir;
 
 /// The repository and the folder holding the container folders.
 pub struct Workspace {
@@ -55,11 +60,6 @@ impl Workspace {
     /// The git dir (`.git`), canonical.
     pub fn git_dir(&self) -> PathBuf {
         canonical(self.repo.path()).unwrap_or_else(|_| self.repo.path().to_path_buf())
-    }
-
-    /// A git config value (repository, then global and system).
-    pub fn config_string(&self, key: &str) -> Option<String> {
-        self.repo.config().ok()?.get_string(key).ok()
     }
 
     pub fn config_bool(&self, key: &str) -> Option<bool> {

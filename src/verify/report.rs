@@ -1,15 +1,15 @@
 //! Rendering findings: a readable report, JSON, GitHub Actions annotations.
 
 use super::Finding;
-use crate::rules::Severity;
-use crate::ui;
+use crate::term;
+use crate::verify::rules::Severity;
 
 /// `error[rule]: file:line: message` and an indented hint, coloured when
 /// colours are on.
 pub fn human(f: &Finding) -> String {
     let severity = match f.severity {
-        Severity::Error => ui::red(&ui::bold("error")),
-        Severity::Warning => ui::yellow(&ui::bold("warning")),
+        Severity::Error => term::red(&term::bold("error")),
+        Severity::Warning => term::yellow(&term::bold("warning")),
     };
     let at = match f.line {
         Some(n) => format!("{}:{n}", f.file),
@@ -17,10 +17,10 @@ pub fn human(f: &Finding) -> String {
     };
     format!(
         "{severity}{}: {}: {}\n  {} {}",
-        ui::bold(&format!("[{}]", f.rule)),
-        ui::bold(&at),
+        term::bold(&format!("[{}]", f.rule)),
+        term::bold(&at),
         f.message,
-        ui::dim("hint:"),
+        term::dim("hint:"),
         f.hint
     )
 }

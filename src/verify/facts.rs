@@ -12,9 +12,9 @@ use std::rc::Rc;
 use anyhow::{Context, Result};
 use git2::{ObjectType, Oid, Repository, Sort};
 
-use crate::eval::Evaluated;
-use crate::repo::Workspace;
-use crate::tree::{Container, Tree};
+use crate::bash::Evaluated;
+use crate::workspace::Workspace;
+use crate::workspace::tree::{Container, Tree};
 
 /// Tracked files larger than this are not scanned for secrets (they are
 /// databases or archives, not settings).
@@ -102,7 +102,7 @@ pub fn data_probe(dir_rel: &str) -> String {
     join_rel(dir_rel, "data")
 }
 
-/// Read the facts for `tree`; `evals` is [`crate::eval::evaluate`]'s answer
+/// Read the facts for `tree`; `evals` is [`crate::bash::evaluate`]'s answer
 /// for every container of the tree, `selected` the names to check.
 pub fn gather(
     ws: &Workspace,
@@ -192,7 +192,7 @@ fn would_ignore(repo: &Repository, workdir: &Path, rel: &str, is_dir: bool) -> R
 /// does. `None` when git cannot be asked.
 fn git_check_ignore(workdir: &Path, rel: &str) -> Option<bool> {
     let mut cmd = std::process::Command::new("git");
-    crate::eval::clean_env(&mut cmd);
+    crate::bash::clean_env(&mut cmd);
     let status = cmd
         .arg("-C")
         .arg(workdir)

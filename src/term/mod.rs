@@ -4,13 +4,16 @@
 //! registered with [`add_secrets`] can never reach the terminal unmasked.
 //! Machine output (`--json`) goes to stdout; everything else to stderr.
 
+pub mod mask;
+pub mod progress;
+
 use std::io::{IsTerminal, Write};
 use std::sync::{Mutex, OnceLock};
 
 use console::Style;
 
-use crate::cli::ColorChoice;
-use crate::secrets::Masker;
+use crate::cmd::ColorChoice;
+use crate::term::mask::Masker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -59,10 +62,6 @@ pub fn init(choice: ColorChoice, quiet: bool, verbose: bool) {
 
 pub fn level() -> Level {
     state().lock().unwrap().level
-}
-
-pub fn color() -> bool {
-    state().lock().unwrap().color
 }
 
 /// Whether stderr is a terminal a person watches (progress, prompts).

@@ -4,13 +4,15 @@
 //! each container in its own subshell, as the invoking user, with a cleared
 //! environment. Nothing here runs through sudo.
 
+pub mod hooks;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-use crate::tree::{Container, Tree};
+use crate::workspace::tree::{Container, Tree};
 
 const SCRIPT: &str = include_str!("eval.bash");
 
@@ -45,10 +47,6 @@ impl Evaluated {
         self.functions
             .iter()
             .filter_map(|f| f.strip_prefix("HOOK_"))
-    }
-
-    pub fn has_hook(&self, name: &str) -> bool {
-        self.hooks().any(|h| h == name)
     }
 
     pub fn scalar(&self, name: &str) -> Option<&str> {
@@ -186,18 +184,6 @@ fn current(results: &mut [Evaluated]) -> Result<&mut Evaluated> {
         .context("bash evaluation output has a record before any container")
 }
 
-/// Split bash's `FILE: line N: message` into the line number and message.
-pub fn bash_error_line(file: &Path, text: &str) -> Option<(usize, String)> {
-    let prefix = format!("{}: line ", file.display());
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix(&prefix) {
-            let (num, msg) = rest.split_once(": ")?;
-            return Some((num.parse().ok()?, msg.to_string()));
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,20 +196,9 @@ mod tests {
         assert_eq!(r[0].scalar("OPT_RAM"), Some("256"));
         assert!(matches!(r[0].vars.get("L"), Some(Value::Array(_))));
         assert_eq!(r[0].secrets, vec![("PASS".to_string(), "pw12".to_string())]);
-        assert!(r[0].has_hook("preBuild"));
+        assert!(r[0].hooks().any(|h| h == "preBuild"));
         assert!(r[0].complete);
         assert!(!r[1].complete);
         assert_eq!(r[1].syntax_errors.len(), 1);
-    }
-
-    #[test]
-    fn reads_bash_error_line() {
-        let (n, msg) = bash_error_line(
-            Path::new("/t/a/configSettings"),
-            "/t/a/configSettings: line 5: syntax error near unexpected token `('\n",
-        )
-        .unwrap();
-        assert_eq!(n, 5);
-        assert!(msg.starts_with("syntax error"));
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::eval::Value;
+use crate::bash::Value;
 use crate::host::shell_quote;
 
 /// The helper functions build scripts may call (OS-neutral: apk or apt).

@@ -2,12 +2,12 @@
 
 use anyhow::Result;
 
-use crate::cli::GlobalArgs;
-use crate::eval::{self, Evaluated};
+use crate::bash::{self, Evaluated};
+use crate::cmd::GlobalArgs;
 use crate::host::Host;
-use crate::repo::Workspace;
-use crate::tree::{Container, Tree};
-use crate::ui;
+use crate::term;
+use crate::workspace::Workspace;
+use crate::workspace::tree::{Container, Tree};
 
 pub struct Session {
     pub ws: Workspace,
@@ -23,11 +23,11 @@ impl Session {
 
     /// The host tools, through sudo unless root or `lxc.sudo=false`.
     pub fn host(&self) -> Host {
-        Host::new(self.ws.config_bool("lxc.sudo"), ui::masker())
+        Host::new(self.ws.config_bool("lxc.sudo"), term::masker())
     }
 
     /// Evaluate containers' settings files in one bash process.
     pub fn evaluate(&self, containers: &[&Container]) -> Result<Vec<Evaluated>> {
-        eval::evaluate(&self.tree, containers)
+        bash::evaluate(&self.tree, containers)
     }
 }

@@ -6,18 +6,18 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::{HostFacts, Mode, Options, watched_paths};
+use crate::bash::Evaluated;
+use crate::build::lock::BuildLock;
+use crate::build::plan::{self, CtidSource, Existing, Mount, Plan, Template};
+use crate::build::provision::Script;
+use crate::build::record::{self, Human, Record, State};
 use crate::error::Failure;
-use crate::eval::Evaluated;
-use crate::gitstate;
 use crate::host::{Host, HostCmd};
-use crate::lock::BuildLock;
-use crate::plan::{self, CtidSource, Existing, Mount, Plan, Template};
-use crate::provision::Script;
-use crate::record::{self, Human, Record, State};
-use crate::repo::Workspace;
 use crate::settings::{self, Settings};
-use crate::tree::{Container, Tree};
-use crate::ui;
+use crate::term;
+use crate::workspace::Workspace;
+use crate::workspace::gitstate;
+use crate::workspace::tree::{Container, Tree};
 
 /// A checked build, ready to run.
 pub struct Prepared {
@@ -31,7 +31,8 @@ pub struct Prepared {
     pub human: Human,
     pub outline: Vec<String>,
     pub root: PathBuf,
-    pub lock: Option<BuildLock>,
+    /// Held until the build ends.
+    pub _lock: Option<BuildLock>,
 }
 
 impl Prepared {
@@ -75,7 +76,7 @@ pub fn preflight(
     let (settings, problems) =
         settings::resolve(&tree.root, &container.dir, &evaluated, &opts.sets);
     settings_ok(ws, &container.name, &evaluated, &problems)?;
-    ui::add_secrets(secret_values(&evaluated));
+    term::add_secrets(secret_values(&evaluated));
     let Some((commit, subject)) = gitstate::head(&ws.repo) else {
         return Err(Failure::refused(
             "the repository has no commit yet",
@@ -114,7 +115,7 @@ pub fn prepare(
         subject,
         dirty,
     } = checked;
-    host.set_masker(ui::masker());
+    host.set_masker(term::masker());
     let lock = if opts.dry_run {
         None
     } else {
@@ -127,7 +128,7 @@ pub fn prepare(
         ownership_guard(facts, ctid, &name, opts)?;
         if let Some(conf) = facts.confs.get(&ctid) {
             for (source, target) in conf.storage_mounts() {
-                ui::warn(format!(
+                term::warn(format!(
                     "CT {ctid} has a storage-backed mount point {target} ({source}): a rebuild destroys its contents; keep such data in data/ or a bind mount"
                 ));
             }
@@ -194,7 +195,7 @@ pub fn prepare(
     ])
     .with_stdin(script.render());
 
-    let (_, date) = crate::buildlog::timestamps();
+    let (_, date) = crate::build::log::timestamps();
     let human = Human {
         app: settings.get("APP").to_string(),
         folder: ws.rel(&container.dir),
@@ -214,7 +215,6 @@ pub fn prepare(
     );
     let hooks: Vec<&str> = evaluated.hooks().collect();
     let plan = plan::plan(&plan::Input {
-        name: &name,
         settings: &settings,
         hooks: &hooks,
         ctid,
@@ -238,7 +238,7 @@ pub fn prepare(
         human,
         outline,
         root: tree.root.clone(),
-        lock,
+        _lock: lock,
     })
 }
 
@@ -287,7 +287,7 @@ fn settings_ok(
         return Ok(());
     }
     for e in &errors {
-        ui::error(e);
+        term::error(e);
     }
     Err(Failure::failed(
         format!("the settings of '{name}' are not valid; nothing was done"),
@@ -323,7 +323,7 @@ fn dirty_guard(ws: &Workspace, tree: &Tree, container: &Container, opts: &Option
     }
     if opts.allow_dirty || opts.dry_run {
         if opts.allow_dirty {
-            ui::warn(format!(
+            term::warn(format!(
                 "building from uncommitted changes ({}); the record will say dirty",
                 changed.join(", ")
             ));
@@ -354,7 +354,7 @@ fn ownership_guard(facts: &HostFacts, ctid: u32, name: &str, opts: &Options) -> 
         None => "it has no git-lxc record (git-lxc did not build it)".to_string(),
     };
     if opts.force {
-        ui::warn(format!(
+        term::warn(format!(
             "CT {ctid} is not '{name}' ({owner}); --force replaces it"
         ));
         return Ok(());
@@ -381,7 +381,7 @@ fn pick_ctid(
     let built = facts.built_from(name);
     if let Some(id) = settings.ctid() {
         if let Some(old) = built.iter().find(|&&b| b != id) {
-            ui::warn(format!(
+            term::warn(format!(
                 "'{name}' was built as CT {old} before; OPT_CTID now says {id}, so CT {old} is left alone (destroy it with `pct destroy {old}` when done)"
             ));
         }
@@ -389,7 +389,7 @@ fn pick_ctid(
     }
     if let Some(&id) = built.first() {
         if built.len() > 1 {
-            ui::warn(format!(
+            term::warn(format!(
                 "several containers record '{name}': {:?}; using CT {id}",
                 built
             ));
@@ -436,7 +436,7 @@ fn reserved_ctids(tree: &Tree, name: &str) -> Result<Vec<u32>> {
     if others.is_empty() {
         return Ok(Vec::new());
     }
-    let evaluated = crate::eval::evaluate(tree, &others)?;
+    let evaluated = crate::bash::evaluate(tree, &others)?;
     Ok(others
         .iter()
         .zip(&evaluated)
@@ -474,7 +474,7 @@ fn pick_template(settings: &Settings, host: &mut Host, dry_run: bool) -> Result<
             ));
         }
         if let Some(file) = plan::pick_template(&local_refs, ostype, version) {
-            ui::warn(format!(
+            term::warn(format!(
                 "no {wanted} template in `pveam available`; using the local {file}"
             ));
             return Ok((

@@ -3,8 +3,12 @@
 //! [`execute`] runs it.
 
 mod execute;
-mod hooks;
+pub mod lock;
+pub mod log;
+pub mod plan;
 mod prepare;
+pub mod provision;
+pub mod record;
 
 pub use execute::{Summary, execute};
 pub use prepare::{Checked, Prepared, preflight, prepare};
@@ -13,11 +17,11 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
+use crate::build::record::Record;
+use crate::host::pveconf::ConfFile;
 use crate::host::{Host, Listed};
-use crate::pveconf::ConfFile;
-use crate::record::Record;
-use crate::repo::Workspace;
-use crate::tree::{Container, Tree};
+use crate::workspace::Workspace;
+use crate::workspace::tree::{Container, Tree};
 
 /// What a build reads from the work tree, relative to it: the container
 /// folder, the root `defaults` and `lib/`. Changes there make a container

@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow};
 
 use super::Prepared;
-use super::hooks::{self, HookEnv};
-use crate::buildlog::BuildLog;
+use crate::bash::hooks::{self, HookEnv};
+use crate::build::log::BuildLog;
+use crate::build::plan::{self, Action, Step};
+use crate::build::record::State;
 use crate::error::Failure;
 use crate::host::{Host, HostCmd, status_text};
-use crate::plan::{self, Action, Step};
-use crate::progress::StepUi;
-use crate::record::State;
-use crate::ui;
+use crate::term;
+use crate::term::progress::StepUi;
 
 /// How a finished build went.
 #[derive(Debug, Clone)]
@@ -310,7 +310,7 @@ impl Run<'_> {
             settings: &p.settings,
         };
         self.log.line(&format!("running HOOK_{name}"));
-        let masker = ui::masker();
+        let masker = term::masker();
         let log = &mut *self.log;
         hooks::run(&env, name, &mut |line| {
             let line = masker.mask(line);
@@ -338,7 +338,7 @@ impl Run<'_> {
                     "CT {id} has no IPv4 address after {}s; going on (check NET/BRIDGE, or set OPT_NET=manual to skip the wait)",
                     ip_timeout().as_secs()
                 );
-                ui::warn(&msg);
+                term::warn(&msg);
                 self.log.line(&msg);
                 return Ok(None);
             }
