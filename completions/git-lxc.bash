@@ -1,6 +1,6 @@
 # bash completion for git-lxc: `git-lxc <TAB>` and `git lxc <TAB>`.
 # Generated from the CLI definition; do not edit. Regenerate with
-#     GIT_LXC_BLESS=1 cargo test --test cli docs
+#     cargo xtask docs
 # Install as /usr/share/bash-completion/completions/git-lxc (git's completion
 # then loads it for `git lxc` too), or source it from ~/.bashrc.
 

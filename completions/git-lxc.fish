@@ -1,6 +1,6 @@
 # fish completion for git-lxc.
 # Generated from the CLI definition; do not edit. Regenerate with
-#     GIT_LXC_BLESS=1 cargo test --test cli docs
+#     cargo xtask docs
 
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_git_lxc_global_optspecs
