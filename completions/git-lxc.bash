@@ -499,7 +499,7 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__plan)
-            opts="-C -q -v -h -V --allow-dirty --force --set --root --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --json --allow-dirty --force --set --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

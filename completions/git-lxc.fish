@@ -88,6 +88,7 @@ complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l root -d 'The fo
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l json -d 'Print the plan as JSON on stdout: every step with the argv of each command'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l allow-dirty -d 'Build from uncommitted changes; the record then says `dirty`'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -l force -d 'Replace a container with the chosen CTID even though git-lxc did not build it (or built it from another folder)'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand plan" -s q -l quiet -d 'Print only errors and machine output'

@@ -23,7 +23,7 @@ impl Failure {
         Failure {
             code: EXIT_REFUSED,
             message: message.into(),
-            hint: Some(hint.into()),
+            hint: some_hint(hint.into()),
         }
         .into()
     }
@@ -33,7 +33,7 @@ impl Failure {
         Failure {
             code: EXIT_USAGE,
             message: message.into(),
-            hint: Some(hint.into()),
+            hint: some_hint(hint.into()),
         }
         .into()
     }
@@ -43,7 +43,7 @@ impl Failure {
         Failure {
             code: EXIT_FAILED,
             message: message.into(),
-            hint: Some(hint.into()),
+            hint: some_hint(hint.into()),
         }
         .into()
     }
@@ -57,6 +57,11 @@ impl Failure {
         }
         .into()
     }
+}
+
+/// No hint rather than an empty one.
+fn some_hint(hint: String) -> Option<String> {
+    Some(hint).filter(|h| !h.trim().is_empty())
 }
 
 impl fmt::Display for Failure {

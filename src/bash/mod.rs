@@ -8,10 +8,10 @@ pub mod hooks;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
+use crate::host::process::{Proc, Runner};
 use crate::workspace::tree::{Container, Tree};
 
 const SCRIPT: &str = include_str!("eval.bash");
@@ -49,6 +49,14 @@ impl Evaluated {
             .filter_map(|f| f.strip_prefix("HOOK_"))
     }
 
+    /// Values from `.env` files that are not `OPT_` settings: the secrets.
+    pub fn secret_values(&self) -> impl Iterator<Item = &str> {
+        self.secrets
+            .iter()
+            .filter(|(k, _)| !k.starts_with("OPT_"))
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn scalar(&self, name: &str) -> Option<&str> {
         match self.vars.get(name) {
             Some(Value::Scalar(s)) => Some(s),
@@ -57,52 +65,28 @@ impl Evaluated {
     }
 }
 
-/// The environment every bash and host child gets: nothing inherited but
-/// these few names.
-pub fn clean_env(cmd: &mut Command) {
-    cmd.env_clear();
-    cmd.env(
-        "PATH",
-        std::env::var_os("PATH").unwrap_or_else(|| {
-            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()
-        }),
-    );
-    for key in ["HOME", "USER", "LOGNAME", "LANG", "TERM"] {
-        if let Some(v) = std::env::var_os(key) {
-            cmd.env(key, v);
-        }
-    }
-}
-
 /// Evaluate the given containers of `tree` in one bash process.
-pub fn evaluate(tree: &Tree, containers: &[&Container]) -> Result<Vec<Evaluated>> {
+pub fn evaluate(runner: &Runner, tree: &Tree, containers: &[&Container]) -> Result<Vec<Evaluated>> {
     let errdir = tempfile::Builder::new()
         .prefix("git-lxc-eval")
         .tempdir()
         .context("cannot create a temporary folder for bash's messages")?;
-    let mut cmd = Command::new("bash");
-    clean_env(&mut cmd);
-    cmd.arg("-c")
-        .arg(SCRIPT)
-        .arg("git-lxc-eval")
-        .arg(errdir.path())
-        .arg(&tree.root);
+    let mut proc = Proc::local("bash", &["-c", SCRIPT, "git-lxc-eval"])
+        .arg(errdir.path().to_string_lossy())
+        .arg(tree.root.to_string_lossy());
     for c in containers {
-        cmd.arg(&c.name).arg(&c.dir);
+        proc = proc.arg(&c.name).arg(c.dir.to_string_lossy());
     }
-    let output = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .output()
+    let output = runner
+        .output(&proc)
         .context("cannot run bash to read the settings files (is bash installed?)")?;
     if !output.status.success() {
         bail!(
             "bash failed while reading the settings files: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
+            output.stderr.trim()
         );
     }
-    let mut results = parse(&output.stdout)?;
+    let mut results = parse(output.stdout.as_bytes())?;
     for r in &mut results {
         r.stderr = std::fs::read_to_string(errdir.path().join(format!("{}.err", r.name)))
             .unwrap_or_default();

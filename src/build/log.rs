@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
@@ -15,7 +16,7 @@ pub const KEEP: usize = 20;
 pub struct BuildLog {
     pub path: PathBuf,
     file: File,
-    masker: Masker,
+    masker: Arc<Masker>,
 }
 
 /// The folder holding a container's logs.
@@ -47,14 +48,22 @@ impl BuildLog {
         name: &str,
         stamp: &str,
         short: &str,
-        masker: Masker,
+        masker: Arc<Masker>,
     ) -> Result<BuildLog> {
         let folder = dir(git_dir, name);
-        std::fs::create_dir_all(&folder)
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
         let path = folder.join(format!("{stamp}-{short}.log"));
-        let file =
-            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
         let log = BuildLog { path, file, masker };
         prune(&folder, KEEP);
         Ok(log)

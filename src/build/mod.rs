@@ -1,25 +1,21 @@
 //! From a committed container folder to a running, provisioned container:
-//! [`prepare`] checks and computes the plan without changing the host,
-//! [`execute`] runs it.
+//! [`preflight`] checks what needs no host, [`prepare`] reads the host and
+//! computes the whole plan without changing anything, [`execute`] runs it.
 
 mod execute;
+mod guards;
 pub mod lock;
 pub mod log;
+pub mod mounts;
 pub mod plan;
 mod prepare;
 pub mod provision;
 pub mod record;
+pub mod template;
 
 pub use execute::{Summary, execute};
-pub use prepare::{Checked, Prepared, preflight, prepare};
+pub use prepare::{CtidSource, Prepared, Scope, preflight, prepare};
 
-use std::collections::BTreeMap;
-
-use anyhow::Result;
-
-use crate::build::record::Record;
-use crate::host::pveconf::ConfFile;
-use crate::host::{Host, Listed};
 use crate::workspace::Workspace;
 use crate::workspace::tree::{Container, Tree};
 
@@ -49,40 +45,4 @@ pub struct Options {
     pub force: bool,
     pub dry_run: bool,
     pub sets: Vec<(String, String)>,
-}
-
-/// What the host holds: its containers and their configs (read-only calls).
-#[derive(Debug, Clone, Default)]
-pub struct HostFacts {
-    pub listed: Vec<Listed>,
-    pub confs: BTreeMap<u32, ConfFile>,
-}
-
-impl HostFacts {
-    /// `pct list` and every container's config (one more call at most).
-    pub fn read(host: &mut Host) -> Result<HostFacts> {
-        let listed = host.list()?;
-        let ids: Vec<u32> = listed.iter().map(|l| l.vmid).collect();
-        let confs = host.read_configs(&ids)?;
-        Ok(HostFacts { listed, confs })
-    }
-
-    pub fn listed(&self, vmid: u32) -> Option<&Listed> {
-        self.listed.iter().find(|l| l.vmid == vmid)
-    }
-
-    pub fn record(&self, vmid: u32) -> Option<Record> {
-        self.confs
-            .get(&vmid)
-            .and_then(|c| Record::parse(&c.description))
-    }
-
-    /// Containers whose record names `name`, lowest id first.
-    pub fn built_from(&self, name: &str) -> Vec<u32> {
-        self.listed
-            .iter()
-            .filter(|l| self.record(l.vmid).is_some_and(|r| r.name == name))
-            .map(|l| l.vmid)
-            .collect()
-    }
 }

@@ -1,312 +1,254 @@
-//! The build as data (SPEC §5): the ordered steps a build or rebuild runs.
+//! The build as data (SPEC §5): every step a build or rebuild runs, each
+//! with its exact commands.
 //!
-//! Computed from the settings, the tree and facts read from the host, before
-//! anything changes; `plan` prints it, `build`/`rebuild` execute it, tests
-//! compare it.
+//! [`steps`] is pure: typed settings and what `prepare` read from the host
+//! and the tree go in, the step list comes out. `plan` prints it,
+//! `build`/`rebuild` execute it and nothing else, tests compare it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::build::record::State;
-use crate::host::HostCmd;
+use crate::build::record::TAG;
+use crate::host::process::Proc;
 use crate::settings::Settings;
 
-/// What a step does.
+/// What a step is, for messages and for saying what state a failure left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    PreBuild,
+    Template,
+    Shutdown,
+    Destroy,
+    Data,
+    Create,
+    Idmap,
+    SubIds,
+    Mapping,
+    Start,
+    Network,
+    Bash,
+    Provision,
+    Reboot,
+    PostBuild,
+    Record,
+}
+
+impl Kind {
+    /// The step's name in build logs (`result: failed step=provision`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::PreBuild => "preBuild",
+            Kind::Template => "template",
+            Kind::Shutdown => "shutdown",
+            Kind::Destroy => "destroy",
+            Kind::Data => "data",
+            Kind::Create => "create",
+            Kind::Idmap => "idmap",
+            Kind::SubIds => "subid",
+            Kind::Mapping => "customMapping",
+            Kind::Start => "start",
+            Kind::Network => "network",
+            Kind::Bash => "bash",
+            Kind::Provision => "provision",
+            Kind::Reboot => "reboot",
+            Kind::PostBuild => "postBuild",
+            Kind::Record => "record",
+        }
+    }
+}
+
+/// How a step runs its commands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// Run `HOOK_<name>` on the host.
-    Hook(&'static str),
-    /// Create `data/` if missing.
-    MakeDataDir(PathBuf),
-    /// A host command that must succeed.
-    Run(HostCmd),
-    /// `pveam download`, checked afterwards (pveam exits 0 on failure).
-    Download { cmd: HostCmd, volid: String },
-    /// Shut down (then stop if it will not), when running.
-    Shutdown(u32),
-    /// Run `HOOK_customMounts` and check every bind-mount source it names,
-    /// before anything is destroyed.
-    CustomMounts,
-    /// `pct create` with the folder's mounts and those of `HOOK_customMounts`.
-    Create {
-        cmd: HostCmd,
-        mounts: Vec<Mount>,
-        custom_mounts: bool,
+    /// A command that must succeed.
+    Run(Proc),
+    /// Shut down; when that fails, stop.
+    Shutdown { shutdown: Proc, stop: Proc },
+    /// `pveam download` (which exits 0 on failure), then `pveam list` to
+    /// check that `volid` arrived.
+    Download {
+        download: Proc,
+        check: Proc,
+        volid: String,
     },
-    /// Append raw `lxc.*` lines to the container's config.
-    AppendConfig(Vec<String>),
-    /// Add lines to `/etc/subuid` / `/etc/subgid` when missing.
-    SubIds(Vec<(PathBuf, String)>),
-    /// Wait for an IPv4 address (bounded).
-    WaitIp,
-    /// Run the provisioning script inside, streaming its output.
-    Provision(HostCmd),
-    /// Write the provenance record with this state.
-    Record(State),
+    /// Run `probe` every half second until it prints an IPv4 address, for
+    /// at most `timeout` (then go on with a warning).
+    WaitIp { probe: Proc, timeout: Duration },
+    /// A `HOOK_*` function on this host, as the invoking user.
+    Hook { name: &'static str, hook: Proc },
+    /// `HOOK_customMapping`: `read` the config into `copy`, run `hook` on
+    /// the copy, and `append` (its stdin: the lines the hook added) to the
+    /// real config.
+    Mapping {
+        read: Proc,
+        copy: PathBuf,
+        hook: Proc,
+        append: Proc,
+    },
+    /// The provisioning script inside the container, output streamed.
+    Provision(Proc),
 }
 
-/// One step: a short id used in messages and the record, and a title.
+impl Action {
+    /// Every command the step may run, each with whether it changes the host.
+    pub fn commands(&self) -> Vec<(&Proc, bool)> {
+        match self {
+            Action::Run(p) | Action::Provision(p) => vec![(p, true)],
+            Action::Hook { hook, .. } => vec![(hook, true)],
+            Action::Shutdown { shutdown, stop } => vec![(shutdown, true), (stop, true)],
+            Action::Download {
+                download, check, ..
+            } => vec![(download, true), (check, false)],
+            Action::WaitIp { probe, .. } => vec![(probe, false)],
+            Action::Mapping {
+                read, hook, append, ..
+            } => vec![(read, false), (hook, true), (append, true)],
+        }
+    }
+}
+
+/// One step of the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    pub id: &'static str,
+    pub kind: Kind,
     pub title: String,
     pub action: Action,
-    /// Whether it changes the host (dry runs and guards rely on this).
-    pub changes_host: bool,
 }
 
-/// Where the CTID came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CtidSource {
-    Setting,
-    Record,
-    NextId,
-}
-
-/// The chosen template.
+/// The template to create from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     pub volid: String,
+    /// `pveam update` first (CHECKTEMPLATE=1).
+    pub update: bool,
     /// File name to download first (CHECKTEMPLATE=1 and not yet local).
     pub download: Option<String>,
 }
 
-/// A bind mount of the container folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mount {
-    pub source: PathBuf,
-    pub target: &'static str,
-    pub read_only: bool,
+/// The `HOOK_*` functions the folder defines, as commands.
+#[derive(Debug, Clone, Default)]
+pub struct Hooks {
+    pub pre_build: Option<Proc>,
+    pub post_build: Option<Proc>,
+    /// With `CTCONF` naming the copy in [`Input::mapping_copy`].
+    pub custom_mapping: Option<Proc>,
 }
 
-/// An existing container with the chosen CTID.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Existing {
-    pub running: bool,
-}
-
-/// Everything the plan is computed from.
+/// Everything the steps are computed from.
 pub struct Input<'a> {
     pub settings: &'a Settings,
-    pub hooks: &'a [&'a str],
     pub ctid: u32,
-    pub existing: Option<Existing>,
-    pub template: Template,
-    pub update_index: bool,
-    pub mounts: Vec<Mount>,
-    pub data_dir: PathBuf,
+    /// The container this build replaces: `Some(running)`.
+    pub existing: Option<bool>,
+    pub template: &'a Template,
+    /// `--mpN SPEC` pairs: the folder's mounts and `HOOK_customMounts`'s.
+    pub mount_args: &'a [String],
+    /// `data/`, when it does not exist yet.
+    pub make_data: Option<PathBuf>,
     pub ssh_keys: Option<PathBuf>,
-    /// The description recording state `building`.
-    pub description: String,
-    pub provision: HostCmd,
+    /// The description recording state `building`, and `built`.
+    pub building: String,
+    pub built: String,
+    /// The provisioning script (holds secrets).
+    pub script: String,
+    pub hooks: &'a Hooks,
+    /// The container's config file, and where `HOOK_customMapping` edits a copy.
+    pub conf_path: PathBuf,
+    pub mapping_copy: PathBuf,
+    /// `/etc/subuid`-style files and the line each lacks (MAP=1).
+    pub subid_missing: Vec<(PathBuf, String)>,
+    pub ip_timeout: Duration,
 }
 
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub ctid: u32,
-    pub steps: Vec<Step>,
-}
-
-fn step(id: &'static str, title: impl Into<String>, action: Action, changes_host: bool) -> Step {
+fn step(kind: Kind, title: impl Into<String>, action: Action) -> Step {
     Step {
-        id,
+        kind,
         title: title.into(),
         action,
-        changes_host,
     }
 }
 
-/// A step running `HOOK_<name>` on the host.
-fn hook_step(name: &'static str) -> Step {
-    step(name, format!("run HOOK_{name}"), Action::Hook(name), true)
-}
-
-/// The `pct create` command with every option (mounts from the hook are added
-/// when it runs).
-pub fn create_command(input: &Input) -> HostCmd {
-    let s = input.settings;
-    let id = input.ctid.to_string();
-    let unprivileged = s.flag("PRIVTYPE");
-    let mut features = s.get("FEATURES").to_string();
-    if unprivileged && !features.split(',').any(|f| f.starts_with("keyctl=")) {
+/// `--features`: `keyctl=1` is added to an unprivileged container unless set.
+fn features(s: &Settings) -> String {
+    let mut features = s.features.clone();
+    if s.unprivileged && !features.split(',').any(|f| f.starts_with("keyctl=")) {
         if !features.is_empty() {
             features.push(',');
         }
         features.push_str("keyctl=1");
     }
-    let mut net = format!("name=eth0,bridge={},ip={}", s.get("BRIDGE"), s.get("NET"));
-    for (key, setting) in [
-        ("gw", "GATEWAY"),
-        ("hwaddr", "MACADDR"),
-        ("tag", "VLAN"),
-        ("mtu", "MTU"),
-    ] {
-        if s.is_set(setting) {
-            net.push_str(&format!(",{key}={}", s.get(setting)));
+    features
+}
+
+/// `--net0 name=eth0,bridge=…,ip=…[,gw=][,hwaddr=][,tag=][,mtu=]`.
+fn net0(s: &Settings) -> String {
+    let mut net = format!("name=eth0,bridge={},ip={}", s.bridge, s.net.as_str());
+    let optional = [
+        ("gw", s.gateway.map(|g| g.to_string())),
+        ("hwaddr", s.macaddr.clone()),
+        ("tag", s.vlan.map(|v| v.to_string())),
+        ("mtu", s.mtu.map(|m| m.to_string())),
+    ];
+    for (key, value) in optional {
+        if let Some(v) = value {
+            net.push_str(&format!(",{key}={v}"));
         }
     }
-    let mut tags = vec![crate::build::record::TAG.to_string()];
-    for t in crate::settings::split_list(s.get("TAGS")) {
+    net
+}
+
+/// `--tags`: `git-lxc` first, then TAGS lower-cased, without repeats.
+fn tags(s: &Settings) -> String {
+    let mut tags = vec![TAG.to_string()];
+    for t in &s.tags {
         let t = t.to_ascii_lowercase();
         if !tags.contains(&t) {
             tags.push(t);
         }
     }
+    tags.join(";")
+}
+
+/// The `pct create` command with every option and mount.
+pub fn create_command(input: &Input) -> Proc {
+    let s = input.settings;
     let bool_arg = |b: bool| if b { "1" } else { "0" };
-    let mut cmd = HostCmd::pct(&["create", &id, &input.template.volid])
-        .arg("--hostname")
-        .arg(s.hostname())
-        .arg("--ostype")
-        .arg(s.get("OSTYPE"))
-        .arg("--cores")
-        .arg(s.get("CORES"))
-        .arg("--memory")
-        .arg(s.get("RAM"))
-        .arg("--swap")
-        .arg(s.get("SWAP"))
-        .arg("--rootfs")
-        .arg(format!("{}:{}", s.get("DISKSTORE"), s.get("DISK")))
-        .arg("--net0")
-        .arg(net)
-        .arg("--onboot")
-        .arg(bool_arg(s.flag("ONBOOT")))
-        .arg("--unprivileged")
-        .arg(bool_arg(unprivileged))
-        .arg("--features")
-        .arg(features)
-        .arg("--tags")
-        .arg(tags.join(";"));
-    if s.is_set("DNS") {
-        cmd = cmd.arg("--nameserver").arg(s.get("DNS"));
+    let mut cmd = Proc::pct(&["create", &input.ctid.to_string(), &input.template.volid]).args([
+        "--hostname".to_string(),
+        s.hostname.clone(),
+        "--ostype".into(),
+        s.ostype.clone(),
+        "--cores".into(),
+        s.cores.to_string(),
+        "--memory".into(),
+        s.ram.to_string(),
+        "--swap".into(),
+        s.swap.to_string(),
+        "--rootfs".into(),
+        format!("{}:{}", s.diskstore, s.disk),
+        "--net0".into(),
+        net0(s),
+        "--onboot".into(),
+        bool_arg(s.onboot).into(),
+        "--unprivileged".into(),
+        bool_arg(s.unprivileged).into(),
+        "--features".into(),
+        features(s),
+        "--tags".into(),
+        tags(s),
+    ]);
+    if !s.dns.is_empty() {
+        cmd = cmd.arg("--nameserver").arg(s.dns.join(" "));
     }
-    if s.is_set("DOMAIN") {
-        cmd = cmd.arg("--searchdomain").arg(s.get("DOMAIN"));
+    if !s.domain.is_empty() {
+        cmd = cmd.arg("--searchdomain").arg(s.domain.join(" "));
     }
     if let Some(keys) = &input.ssh_keys {
         cmd = cmd.arg("--ssh-public-keys").arg(keys.to_string_lossy());
     }
-    cmd.arg("--description").arg(input.description.clone())
-}
-
-/// A mount `HOOK_customMounts` asked for: `--mpN SPEC` or a bare `SPEC`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomMount {
-    pub index: Option<u32>,
-    pub spec: String,
-}
-
-/// Parse the entries a `HOOK_customMounts` appended to its array: `--mpN`
-/// and `SPEC` as two entries, `--mpN SPEC` as one, or a bare `SPEC`.
-pub fn parse_custom_mounts(entries: &[String]) -> Result<Vec<CustomMount>, String> {
-    let mut out = Vec::new();
-    let mut iter = entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty());
-    while let Some(entry) = iter.next() {
-        let Some(flag) = entry
-            .strip_prefix("--mp")
-            .or_else(|| entry.strip_prefix("-mp"))
-        else {
-            out.push(CustomMount {
-                index: None,
-                spec: entry.to_string(),
-            });
-            continue;
-        };
-        let (num, spec) = match flag.split_once([' ', '=']) {
-            Some((n, spec)) => (n, spec.trim().to_string()),
-            None => (
-                flag,
-                iter.next()
-                    .ok_or_else(|| format!("'{entry}' is not followed by a mount spec"))?
-                    .to_string(),
-            ),
-        };
-        let index: u32 = num
-            .parse()
-            .ok()
-            .filter(|n| *n <= 255)
-            .ok_or_else(|| format!("'{entry}': mount point numbers run from mp0 to mp255"))?;
-        out.push(CustomMount {
-            index: Some(index),
-            spec,
-        });
-    }
-    for m in &out {
-        if !m.spec.contains("mp=") {
-            return Err(format!(
-                "mount '{}' lacks mp=<path inside the container>",
-                m.spec
-            ));
-        }
-    }
-    Ok(out)
-}
-
-/// Check a bind-mount source the way pct will, before anything changes:
-/// it must exist and its path must hold no symlink.
-pub fn check_bind_source(spec: &str) -> Result<(), String> {
-    let source = spec
-        .split(',')
-        .next()
-        .unwrap_or("")
-        .trim_start_matches("volume=");
-    if !source.starts_with('/') || source.starts_with("/dev/") {
-        return Ok(()); // storage volume or device: pct checks those
-    }
-    let path = std::path::Path::new(source);
-    if !path.exists() {
-        return Err(format!(
-            "mount source {source} does not exist; create it first"
-        ));
-    }
-    match std::fs::canonicalize(path) {
-        Ok(real) if real == path => Ok(()),
-        Ok(real) => Err(format!(
-            "mount source {source} goes through a symlink (pct refuses those); use its real path {}",
-            real.display()
-        )),
-        Err(e) => Err(format!("cannot resolve mount source {source}: {e}")),
-    }
-}
-
-/// `--mpN SPEC` arguments: the hook's numbered mounts keep their numbers; the
-/// folder's own mounts and the hook's unnumbered ones take the free numbers.
-pub fn mount_args(ours: &[Mount], custom: &[CustomMount]) -> Result<Vec<String>, String> {
-    let mut used: Vec<u32> = Vec::new();
-    for m in custom.iter().filter_map(|m| m.index) {
-        if used.contains(&m) {
-            return Err(format!("HOOK_customMounts uses --mp{m} twice"));
-        }
-        used.push(m);
-    }
-    let mut next = 0u32;
-    let mut free = |used: &mut Vec<u32>| -> Result<u32, String> {
-        while used.contains(&next) {
-            next += 1;
-        }
-        if next > 255 {
-            return Err("more than 256 mount points".to_string());
-        }
-        used.push(next);
-        Ok(next)
-    };
-    let mut args = Vec::new();
-    for m in ours {
-        let i = free(&mut used)?;
-        let mut spec = format!("{},mp={}", m.source.display(), m.target);
-        if m.read_only {
-            spec.push_str(",ro=1");
-        }
-        args.push(format!("--mp{i}"));
-        args.push(spec);
-    }
-    for m in custom {
-        let i = match m.index {
-            Some(i) => i,
-            None => free(&mut used)?,
-        };
-        args.push(format!("--mp{i}"));
-        args.push(m.spec.clone());
-    }
-    Ok(args)
+    cmd.args(input.mount_args.iter().cloned())
+        .arg("--description")
+        .arg(input.building.clone())
 }
 
 /// The idmap lines for MAP=1: container id MAPID is host id MAPID.
@@ -325,125 +267,148 @@ pub fn idmap_lines(mapid: u32) -> Vec<String> {
     lines
 }
 
-/// The steps, in order.
-pub fn plan(input: &Input) -> Plan {
-    let s = input.settings;
+/// A `tee -a PATH` host command appending `lines`.
+pub fn append(path: &std::path::Path, lines: &[String]) -> Proc {
+    crate::host::Host::append(path, lines)
+}
+
+/// The steps before the container is created: hooks, template, the old
+/// container, `data/`.
+fn before_create(input: &Input, steps: &mut Vec<Step>) {
     let id = input.ctid.to_string();
-    let has = |h: &str| input.hooks.contains(&h);
-    let mut steps = Vec::new();
-    if has("preBuild") {
-        steps.push(hook_step("preBuild"));
+    let store = &input.settings.templatestore;
+    if let Some(hook) = &input.hooks.pre_build {
+        steps.push(hook_step(Kind::PreBuild, "preBuild", hook));
     }
-    if input.update_index {
+    let t = input.template;
+    if t.update {
+        let update = Proc::host("pveam", &["update"]);
         steps.push(step(
-            "template",
+            Kind::Template,
             "update the template index",
-            Action::Run(HostCmd::new("pveam", &["update"])),
-            true,
+            Action::Run(update),
         ));
     }
-    if let Some(file) = &input.template.download {
+    if let Some(file) = &t.download {
         steps.push(step(
-            "template",
+            Kind::Template,
             format!("download template {file}"),
             Action::Download {
-                cmd: HostCmd::new("pveam", &["download", s.get("TEMPLATESTORE"), file]),
-                volid: input.template.volid.clone(),
+                download: Proc::host("pveam", &["download", store, file]),
+                check: Proc::host("pveam", &["list", store]),
+                volid: t.volid.clone(),
             },
-            true,
         ));
     }
-    if has("customMounts") {
-        steps.push(step(
-            "customMounts",
-            "run HOOK_customMounts and check the mount sources",
-            Action::CustomMounts,
-            false,
-        ));
-    }
-    if let Some(existing) = &input.existing {
-        if existing.running {
+    if let Some(running) = input.existing {
+        if running {
             steps.push(step(
-                "shutdown",
+                Kind::Shutdown,
                 format!("shut down CT {id}"),
-                Action::Shutdown(input.ctid),
-                true,
+                Action::Shutdown {
+                    shutdown: Proc::pct(&["shutdown", &id, "--timeout", "60"]),
+                    stop: Proc::pct(&["stop", &id]),
+                },
             ));
         }
         // No --purge: the same CTID comes back, so its backup and
         // replication jobs must keep naming it.
         steps.push(step(
-            "destroy",
+            Kind::Destroy,
             format!("destroy CT {id} (bind-mounted folders are kept)"),
-            Action::Run(HostCmd::pct(&["destroy", &id])),
-            true,
+            Action::Run(Proc::pct(&["destroy", &id])),
         ));
     }
-    steps.push(step(
-        "data",
-        format!("create {} if missing", input.data_dir.display()),
-        Action::MakeDataDir(input.data_dir.clone()),
-        true,
-    ));
-    let custom_mounts = has("customMounts");
-    steps.push(step(
-        "create",
-        if custom_mounts {
-            format!("create CT {id} (with the mounts of HOOK_customMounts)")
-        } else {
-            format!("create CT {id}")
+    if let Some(dir) = &input.make_data {
+        let path = dir.to_string_lossy();
+        steps.push(step(
+            Kind::Data,
+            format!("create {path}"),
+            Action::Run(Proc::local("mkdir", &["-p", "--", &path])),
+        ));
+        // An unprivileged container's root is host uid/gid 100000 (PVE's
+        // default map); it could not write to a data/ owned by the user.
+        if input.settings.unprivileged {
+            steps.push(step(
+                Kind::Data,
+                "give data/ to the container's root (host uid 100000)",
+                Action::Run(Proc::host("chown", &["100000:100000", "--", &path])),
+            ));
+        }
+    }
+}
+
+fn hook_step(kind: Kind, name: &'static str, hook: &Proc) -> Step {
+    step(
+        kind,
+        format!("run HOOK_{name}"),
+        Action::Hook {
+            name,
+            hook: hook.clone(),
         },
-        Action::Create {
-            cmd: create_command(input),
-            mounts: input.mounts.clone(),
-            custom_mounts,
-        },
-        true,
-    ));
-    if s.flag("MAP") {
-        let mapid = s.int("MAPID").unwrap_or(1000) as u32;
-        steps.push(step(
-            "idmap",
-            format!("map container uid/gid {mapid} to host {mapid}"),
-            Action::AppendConfig(idmap_lines(mapid)),
-            true,
-        ));
-        let subid_dir = std::env::var_os("GIT_LXC_SUBID_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/etc"));
-        steps.push(step(
-            "subid",
-            format!("allow root to map id {mapid} (/etc/subuid, /etc/subgid)"),
-            Action::SubIds(vec![
-                (subid_dir.join("subuid"), format!("root:{mapid}:1")),
-                (subid_dir.join("subgid"), format!("root:{mapid}:1")),
-            ]),
-            true,
-        ));
-    }
-    if has("customMapping") {
-        steps.push(hook_step("customMapping"));
-    }
-    steps.push(step(
-        "start",
-        format!("start CT {id}"),
-        Action::Run(HostCmd::pct(&["start", &id])),
-        true,
-    ));
-    let wait = s.get("NET") != "manual";
-    if wait {
-        steps.push(step(
-            "network",
+    )
+}
+
+fn wait_ip(input: &Input) -> Option<Step> {
+    (input.settings.net != crate::settings::Net::Manual).then(|| {
+        step(
+            Kind::Network,
             "wait for the network",
-            Action::WaitIp,
-            false,
+            Action::WaitIp {
+                probe: Proc::host("lxc-info", &["-n", &input.ctid.to_string(), "-iH"]),
+                timeout: input.ip_timeout,
+            },
+        )
+    })
+}
+
+/// Create, map, configure and start the container.
+fn create_and_start(input: &Input, steps: &mut Vec<Step>) {
+    let s = input.settings;
+    let id = input.ctid.to_string();
+    steps.push(step(
+        Kind::Create,
+        format!("create CT {id}"),
+        Action::Run(create_command(input)),
+    ));
+    if s.map {
+        let mapid = s.mapid;
+        steps.push(step(
+            Kind::Idmap,
+            format!("map container uid/gid {mapid} to host {mapid}"),
+            Action::Run(append(&input.conf_path, &idmap_lines(mapid))),
+        ));
+        for (path, line) in &input.subid_missing {
+            steps.push(step(
+                Kind::SubIds,
+                format!("allow root to map id {mapid} in {}", path.display()),
+                Action::Run(append(path, std::slice::from_ref(line))),
+            ));
+        }
+    }
+    if let Some(hook) = &input.hooks.custom_mapping {
+        steps.push(step(
+            Kind::Mapping,
+            "run HOOK_customMapping",
+            Action::Mapping {
+                read: Proc::host("cat", &["--", &input.conf_path.to_string_lossy()]),
+                copy: input.mapping_copy.clone(),
+                hook: hook.clone(),
+                append: append(&input.conf_path, &[]),
+            },
         ));
     }
-    if s.get("OSTYPE") == "alpine" {
+    steps.push(step(
+        Kind::Start,
+        format!("start CT {id}"),
+        Action::Run(Proc::pct(&["start", &id])),
+    ));
+    steps.extend(wait_ip(input));
+    if s.ostype == "alpine" {
         steps.push(step(
-            "bash",
+            Kind::Bash,
             "install bash (Alpine)",
-            Action::Run(HostCmd::pct(&[
+            Action::Run(Proc::pct(&[
                 "exec",
                 &id,
                 "--keep-env",
@@ -454,184 +419,123 @@ pub fn plan(input: &Input) -> Plan {
                 "--no-cache",
                 "bash",
             ])),
-            true,
         ));
     }
+}
+
+/// Every step, in order.
+pub fn steps(input: &Input) -> Vec<Step> {
+    let id = input.ctid.to_string();
+    let mut steps = Vec::new();
+    before_create(input, &mut steps);
+    create_and_start(input, &mut steps);
+    let provision = Proc::pct(&["exec", &id, "--keep-env", "0", "--", "bash", "-s"])
+        .input(input.script.clone(), true);
     steps.push(step(
-        "provision",
+        Kind::Provision,
         "run the provisioning script",
-        Action::Provision(input.provision.clone()),
-        true,
+        Action::Provision(provision),
     ));
-    if s.flag("REBOOT") {
+    if input.settings.reboot {
         steps.push(step(
-            "reboot",
+            Kind::Reboot,
             format!("reboot CT {id}"),
-            Action::Run(HostCmd::pct(&["reboot", &id])),
-            true,
+            Action::Run(Proc::pct(&["reboot", &id])),
         ));
-        if wait {
-            steps.push(step(
-                "network",
-                "wait for the network",
-                Action::WaitIp,
-                false,
-            ));
-        }
+        steps.extend(wait_ip(input));
     }
-    if has("postBuild") {
-        steps.push(hook_step("postBuild"));
+    if let Some(hook) = &input.hooks.post_build {
+        steps.push(hook_step(Kind::PostBuild, "postBuild", hook));
     }
     steps.push(step(
-        "record",
+        Kind::Record,
         "record state built",
-        Action::Record(State::Built),
-        true,
+        Action::Run(Proc::pct(&["set", &id, "--description", &input.built])),
     ));
-    Plan {
-        ctid: input.ctid,
-        steps,
-    }
-}
-
-/// Natural ordering key for template names (so 3.10 sorts after 3.9).
-pub fn natural_key(s: &str) -> Vec<(u64, String)> {
-    let mut key = Vec::new();
-    let mut num = String::new();
-    let mut text = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            if !text.is_empty() {
-                key.push((0, std::mem::take(&mut text)));
-            }
-            num.push(c);
-        } else {
-            if !num.is_empty() {
-                key.push((num.parse().unwrap_or(u64::MAX), String::new()));
-                num.clear();
-            }
-            text.push(c);
-        }
-    }
-    if !num.is_empty() {
-        key.push((num.parse().unwrap_or(u64::MAX), String::new()));
-    }
-    if !text.is_empty() {
-        key.push((0, text));
-    }
-    key
-}
-
-/// The version part of a template file name: `alpine-3.22-default_…` → `3.22`.
-fn template_version(file: &str, ostype: &str) -> Option<String> {
-    let rest = file.strip_prefix(ostype)?.strip_prefix('-')?;
-    let end = rest.find(['-', '_']).unwrap_or(rest.len());
-    Some(rest[..end].to_string())
-}
-
-/// The newest template file among `files` for OSTYPE (and OSVERSION if set).
-pub fn pick_template<'a>(files: &[&'a str], ostype: &str, version: &str) -> Option<&'a str> {
-    files
-        .iter()
-        .copied()
-        .filter(|f| {
-            let Some(v) = template_version(f, ostype) else {
-                return false;
-            };
-            version.is_empty() || v == version || v.starts_with(&format!("{version}."))
-        })
-        .max_by_key(|f| natural_key(f))
-}
-
-/// Template file names in `pveam list` output (`STORE:vztmpl/<file>`).
-pub fn parse_pveam_list(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter_map(|v| v.split_once(":vztmpl/").map(|(_, f)| f.to_string()))
-        .collect()
-}
-
-/// Template file names in `pveam available` output (section, name, arch).
-pub fn parse_pveam_available(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.split_whitespace().nth(1))
-        .map(str::to_string)
-        .collect()
+    steps
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn picks_newest_matching_template() {
-        let files = [
-            "alpine-3.9-default_20190101_amd64.tar.xz",
-            "alpine-3.22-default_20250617_amd64.tar.xz",
-            "alpine-3.21-default_20241217_amd64.tar.xz",
-            "debian-12-standard_12.7-1_amd64.tar.zst",
-            "debian-12-standard_12.2-1_amd64.tar.zst",
-            "debian-13-standard_13.1-1_amd64.tar.zst",
-        ];
-        assert_eq!(pick_template(&files, "alpine", ""), Some(files[1]));
-        assert_eq!(pick_template(&files, "alpine", "3.21"), Some(files[2]));
-        assert_eq!(pick_template(&files, "debian", "12"), Some(files[3]));
-        assert_eq!(pick_template(&files, "debian", ""), Some(files[5]));
-        assert_eq!(pick_template(&files, "ubuntu", ""), None);
-        assert_eq!(pick_template(&files, "alpine", "3.2"), None);
+    fn settings(files: &str) -> Settings {
+        let ev = crate::bash::Evaluated {
+            name: "web".into(),
+            vars: files
+                .lines()
+                .filter_map(|l| l.split_once('='))
+                .map(|(k, v)| (k.to_string(), crate::bash::Value::Scalar(v.to_string())))
+                .collect(),
+            ..Default::default()
+        };
+        let (s, problems) = crate::settings::resolve(
+            std::path::Path::new("/t"),
+            std::path::Path::new("/t/web"),
+            &ev,
+            &[],
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        s
+    }
+
+    fn lines(steps: &[Step]) -> Vec<String> {
+        steps
+            .iter()
+            .flat_map(|s| s.action.commands())
+            .filter(|(_, changes)| *changes)
+            .map(|(p, _)| p.display())
+            .collect()
+    }
+
+    fn input<'a>(s: &'a Settings, t: &'a Template, hooks: &'a Hooks) -> Input<'a> {
+        Input {
+            settings: s,
+            ctid: 100,
+            existing: Some(true),
+            template: t,
+            mount_args: &[],
+            make_data: None,
+            ssh_keys: None,
+            building: "building".into(),
+            built: "built".into(),
+            script: "echo secret".into(),
+            hooks,
+            conf_path: "/etc/pve/lxc/100.conf".into(),
+            mapping_copy: "/g/lxc/tmp/100.conf".into(),
+            subid_missing: vec![("/etc/subuid".into(), "root:1000:1".into())],
+            ip_timeout: Duration::from_secs(60),
+        }
     }
 
     #[test]
-    fn custom_mounts_in_every_form() {
-        let entries: Vec<String> = [
-            "--mp3 /srv/media,mp=/media",
-            "--mp0",
-            "/a,mp=/a",
-            "/b,mp=/b,ro=1",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        let custom = parse_custom_mounts(&entries).unwrap();
-        assert_eq!(
-            custom[0],
-            CustomMount {
-                index: Some(3),
-                spec: "/srv/media,mp=/media".into()
-            }
+    fn a_rebuild_with_map_runs_these_commands() {
+        let s = settings("OPT_MAP=1\nOPT_REBOOT=0\nOPT_OSTYPE=debian");
+        let t = Template {
+            volid: "local:vztmpl/debian-12.tar.zst".into(),
+            update: true,
+            download: None,
+        };
+        let hooks = Hooks::default();
+        let got = lines(&steps(&input(&s, &t, &hooks)));
+        assert_eq!(got[0], "pveam update");
+        assert_eq!(got[1], "pct shutdown 100 --timeout 60");
+        assert_eq!(got[2], "pct stop 100");
+        assert_eq!(got[3], "pct destroy 100");
+        assert!(got[4].starts_with(
+            "pct create 100 local:vztmpl/debian-12.tar.zst --hostname web --ostype debian"
+        ));
+        assert!(
+            got[4].ends_with("--tags git-lxc --description building"),
+            "{}",
+            got[4]
         );
-        assert_eq!(custom[1].index, Some(0));
-        assert_eq!(custom[2].index, None);
-        let ours = vec![
-            Mount {
-                source: "/t/conf".into(),
-                target: "/usr/local/conf",
-                read_only: true,
-            },
-            Mount {
-                source: "/t/data".into(),
-                target: "/usr/local/data",
-                read_only: false,
-            },
-        ];
-        let args = mount_args(&ours, &custom).unwrap();
-        assert_eq!(
-            args,
-            vec![
-                "--mp1",
-                "/t/conf,mp=/usr/local/conf,ro=1",
-                "--mp2",
-                "/t/data,mp=/usr/local/data",
-                "--mp3",
-                "/srv/media,mp=/media",
-                "--mp0",
-                "/a,mp=/a",
-                "--mp4",
-                "/b,mp=/b,ro=1",
-            ]
-        );
-        assert!(parse_custom_mounts(&["--mp3".to_string()]).is_err());
-        assert!(parse_custom_mounts(&["/x".to_string()]).is_err());
+        assert!(got[5].starts_with("tee -a /etc/pve/lxc/100.conf <<< 'lxc.idmap: u 0 100000 1000"));
+        assert_eq!(got[6], "tee -a /etc/subuid <<< root:1000:1");
+        assert_eq!(got[7], "pct start 100");
+        assert_eq!(got[8], "pct exec 100 --keep-env 0 -- bash -s < (script)");
+        assert_eq!(got[9], "pct set 100 --description built");
+        assert_eq!(got.len(), 10);
     }
 
     #[test]
@@ -641,17 +545,5 @@ mod tests {
         assert_eq!(l[1], "lxc.idmap: u 1000 1000 1");
         assert_eq!(l[2], "lxc.idmap: u 1001 101001 64535");
         assert_eq!(l.len(), 6);
-    }
-
-    #[test]
-    fn parses_pveam_list() {
-        let text = format!(
-            "{:<60} SIZE\n{:<60} {:<4.2}MB\n",
-            "NAME", "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz", 3.1
-        );
-        assert_eq!(
-            parse_pveam_list(&text),
-            vec!["alpine-3.22-default_20250617_amd64.tar.xz"]
-        );
     }
 }

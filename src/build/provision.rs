@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::bash::Value;
-use crate::host::shell_quote;
+use crate::host::process::shell_quote;
 
 /// The helper functions build scripts may call (OS-neutral: apk or apt).
 pub const HELPERS: &str = include_str!("helpers.bash");

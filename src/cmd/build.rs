@@ -1,9 +1,13 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::build::{self, HostFacts, Mode};
+use crate::build::log::{self, BuildLog};
+use crate::build::{self, Mode, Options, Prepared, Scope, Summary};
 use crate::cmd::GlobalArgs;
-use crate::cmd::run;
+use crate::host::Host;
+use crate::host::facts::HostFacts;
+use crate::term;
+use crate::term::progress::secs;
 use crate::workspace::session::Session;
 
 /// Options shared by the commands that build.
@@ -43,15 +47,76 @@ pub struct BuildArgs {
     pub opts: BuildOpts,
 }
 
+impl BuildOpts {
+    /// The pipeline's options for `mode`.
+    pub fn options(&self, mode: Mode, dry_run: bool) -> Options {
+        Options {
+            mode,
+            allow_dirty: self.allow_dirty,
+            force: self.force,
+            dry_run,
+            sets: self.sets.clone(),
+        }
+    }
+}
+
 pub fn exec(args: &BuildArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?.clone();
-    let opts = run::options(Mode::Build, &args.opts, false);
+    let opts = args.opts.options(Mode::Build, false);
     let evaluated = session.evaluate(&[&container])?.remove(0);
     let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
-    let mut host = session.host();
-    let facts = HostFacts::read(&mut host)?;
-    let summary = run::build_one(&session, &container, checked, &opts, &mut host, &facts)?;
-    run::print_summary(&summary);
+    let host = session.host();
+    let facts = HostFacts::read(&host)?;
+    let prepared = build::prepare(
+        &Scope {
+            ws: &session.ws,
+            tree: &session.tree,
+            host: &host,
+            facts: &facts,
+            opts: &opts,
+        },
+        &container,
+        checked,
+    )?;
+    let summary = run_prepared(&session, &prepared, &host)?;
+    print_summary(&summary);
     Ok(())
+}
+
+/// Run a prepared build with its log.
+pub fn run_prepared(session: &Session, prepared: &Prepared, host: &Host) -> Result<Summary> {
+    let (stamp, _) = log::timestamps();
+    let mut log = BuildLog::create(
+        &session.ws.git_dir(),
+        &prepared.name,
+        &stamp,
+        &prepared.commit[..12],
+        host.runner.secrets(),
+    )?;
+    term::info(format!(
+        "{} '{}' as CT {} from {}{}",
+        if prepared.replaces.is_some() {
+            "Rebuilding"
+        } else {
+            "Building"
+        },
+        prepared.name,
+        prepared.ctid,
+        &prepared.commit[..12],
+        if prepared.dirty { " (dirty)" } else { "" }
+    ));
+    build::execute(prepared, host, &mut log)
+}
+
+pub fn print_summary(s: &Summary) {
+    term::info(format!(
+        "{} {} built as CT {} from {}, IP {}, in {}",
+        term::green("✔"),
+        term::bold(&s.name),
+        s.ctid,
+        &s.commit[..12],
+        s.ip.as_deref().unwrap_or("unknown"),
+        secs(s.elapsed)
+    ));
 }

@@ -1,12 +1,13 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::build::HostFacts;
 use crate::cmd::GlobalArgs;
-use crate::cmd::run;
 use crate::error::Failure;
-use crate::host::{Host, HostCmd};
+use crate::host::Host;
+use crate::host::facts::HostFacts;
+use crate::host::process::Proc;
 use crate::term;
+use crate::term::prompt;
 use crate::workspace::session::Session;
 
 /// Stop and destroy a container built from NAME; `data/` is never touched.
@@ -27,8 +28,8 @@ pub struct DestroyArgs {
 pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?.clone();
-    let mut host = session.host();
-    let facts = HostFacts::read(&mut host)?;
+    let host = session.host();
+    let facts = HostFacts::read(&host)?;
     let id = resolve_ctid(&session, &container.name, &facts, args.force)?;
     let conf = facts.confs.get(&id).cloned().unwrap_or_default();
     for (source, target) in conf.storage_mounts() {
@@ -37,7 +38,7 @@ pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
         ));
     }
     let running = facts.listed(id).is_some_and(|l| l.running);
-    run::confirm(
+    prompt::confirm(
         &format!(
             "Destroy CT {id} ({})? {} is kept",
             container.name,
@@ -46,7 +47,7 @@ pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
         args.yes,
     )?;
     let _lock = crate::build::lock::BuildLock::acquire(&session.ws.git_dir(), &container.name)?;
-    destroy(&mut host, id, running)?;
+    destroy(&host, id, running)?;
     term::info(format!(
         "{} destroyed CT {id} ({}); data/ is untouched",
         term::green("✔"),
@@ -56,16 +57,17 @@ pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
 }
 
 /// Shut down (stop if needed) and destroy.
-pub fn destroy(host: &mut Host, id: u32, running: bool) -> Result<()> {
+pub fn destroy(host: &Host, id: u32, running: bool) -> Result<()> {
     let sid = id.to_string();
+    let runner = &host.runner;
     if running {
-        let out = host.run_unchecked(&HostCmd::pct(&["shutdown", &sid, "--timeout", "60"]))?;
+        let out = runner.output(&Proc::pct(&["shutdown", &sid, "--timeout", "60"]))?;
         if !out.status.success() {
             term::warn(format!("clean shutdown of CT {id} failed; stopping it"));
-            host.run(&HostCmd::pct(&["stop", &sid]))?;
+            runner.checked(&Proc::pct(&["stop", &sid]))?;
         }
     }
-    host.run(&HostCmd::pct(&["destroy", &sid, "--purge", "1"]))?;
+    runner.checked(&Proc::pct(&["destroy", &sid, "--purge", "1"]))?;
     Ok(())
 }
 
@@ -75,10 +77,10 @@ pub fn resolve_ctid(session: &Session, name: &str, facts: &HostFacts, force: boo
     if let Some(&id) = facts.built_from(name).first() {
         return Ok(id);
     }
-    let container = session.tree.find(name)?;
-    let ev = session.evaluate(&[container])?.remove(0);
+    let container = session.tree.find(name)?.clone();
+    let ev = session.evaluate(&[&container])?.remove(0);
     let (settings, _) = crate::settings::resolve(&session.tree.root, &container.dir, &ev, &[]);
-    let Some(id) = settings.ctid().filter(|id| facts.listed(*id).is_some()) else {
+    let Some(id) = settings.ctid.filter(|id| facts.listed(*id).is_some()) else {
         return Err(Failure::failed(
             format!("no container on this host was built from '{name}'"),
             format!("`git lxc status` lists what exists; `git lxc build {name}` creates it"),

@@ -1,12 +1,12 @@
 use clap::Args;
-use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::build::HostFacts;
 use crate::build::watched_paths;
 use crate::cmd::{ColorChoice, GlobalArgs};
 use crate::error::Failure;
+use crate::host::facts::HostFacts;
+use crate::host::process::{Proc, Stdin};
 use crate::workspace::session::Session;
 
 /// Show what changed in a container's folder (and the root `defaults` and
@@ -24,8 +24,8 @@ pub struct DiffArgs {
 pub fn exec(args: &DiffArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?.clone();
-    let mut host = session.host();
-    let facts = HostFacts::read(&mut host)?;
+    let host = session.host();
+    let facts = HostFacts::read(&host)?;
     let Some(&id) = facts.built_from(&container.name).first() else {
         return Err(Failure::failed(
             format!(
@@ -36,22 +36,25 @@ pub fn exec(args: &DiffArgs, global: &GlobalArgs) -> Result<()> {
         ));
     };
     let record = facts.record(id).expect("built_from found a record");
-    let mut git = Command::new("git");
-    git.arg("-C").arg(&session.ws.workdir).arg("diff");
-    match global.color {
-        ColorChoice::Always => {
-            git.arg("--color=always");
-        }
-        ColorChoice::Never => {
-            git.arg("--no-color");
-        }
-        ColorChoice::Auto => {}
-    }
-    git.args(&args.git_args)
-        .arg(&record.commit)
-        .arg("--")
-        .args(watched_paths(&session.ws, &session.tree, &container));
-    let status = git.status().context("cannot run git diff")?;
+    let color = match global.color {
+        ColorChoice::Always => Some("--color=always"),
+        ColorChoice::Never => Some("--no-color"),
+        ColorChoice::Auto => None,
+    };
+    let git = Proc::local(
+        "git",
+        &["-C", &session.ws.workdir.to_string_lossy(), "diff"],
+    )
+    .args(color)
+    .args(args.git_args.iter().cloned())
+    .arg(&record.commit)
+    .arg("--")
+    .args(watched_paths(&session.ws, &session.tree, &container))
+    .stdin(Stdin::Inherit);
+    let status = host
+        .runner
+        .interactive(&git)
+        .context("cannot run git diff")?;
     if !status.success() {
         return Err(Failure::failed(
             format!(

@@ -1,11 +1,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::build::HostFacts;
 use crate::cmd::GlobalArgs;
 use crate::cmd::destroy::resolve_ctid;
 use crate::error::Failure;
-use crate::host::{HostCmd, status_text};
+use crate::host::facts::HostFacts;
+use crate::host::process::{Proc, Stdin, status_text};
 use crate::workspace::session::Session;
 
 /// Open a shell in the container built from NAME (`pct enter`).
@@ -18,8 +18,8 @@ pub struct EnterArgs {
 pub fn exec(args: &EnterArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?.clone();
-    let mut host = session.host();
-    let facts = HostFacts::read(&mut host)?;
+    let host = session.host();
+    let facts = HostFacts::read(&host)?;
     let id = resolve_ctid(&session, &container.name, &facts, true)?;
     if !facts.listed(id).is_some_and(|l| l.running) {
         return Err(Failure::failed(
@@ -27,7 +27,8 @@ pub fn exec(args: &EnterArgs, global: &GlobalArgs) -> Result<()> {
             format!("start it with `pct start {id}`"),
         ));
     }
-    let status = host.interactive(&HostCmd::pct(&["enter", &id.to_string()]))?;
+    let enter = Proc::pct(&["enter", &id.to_string()]).stdin(Stdin::Inherit);
+    let status = host.runner.interactive(&enter)?;
     if !status.success() {
         return Err(Failure::failed(
             format!("`pct enter {id}` ended with {}", status_text(status)),

@@ -13,7 +13,6 @@ pub mod logs;
 pub mod new;
 pub mod plan;
 pub mod rebuild;
-pub mod run;
 pub mod status;
 pub mod verify;
 

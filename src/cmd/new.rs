@@ -69,11 +69,12 @@ pub fn exec(args: &NewArgs, global: &GlobalArgs) -> Result<()> {
     for (rel, _) in &files {
         term::detail(format!("  {dir_rel}/{rel}"));
     }
-    let unignored: Vec<&str> = [(".env", ".env"), ("data/", "data/")]
-        .into_iter()
-        .filter(|(_, probe)| !gitstate::is_ignored(&ws.repo, &format!("{dir_rel}/{probe}")))
-        .map(|(entry, _)| entry)
-        .collect();
+    let mut unignored = Vec::new();
+    for entry in [".env", "data/"] {
+        if !gitstate::is_ignored(&ws.repo, &format!("{dir_rel}/{entry}"))? {
+            unignored.push(entry);
+        }
+    }
     if !unignored.is_empty() {
         term::warn(format!(
             "git does not ignore {} in {dir_rel}/",

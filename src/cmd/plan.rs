@@ -1,11 +1,13 @@
 use anyhow::Result;
 use clap::Args;
+use serde::Serialize;
 
-use crate::build::plan::{Action, CtidSource};
-use crate::build::{self, HostFacts, Mode, Prepared};
+use crate::build::plan::{Action, Step};
+use crate::build::{self, CtidSource, Mode, Prepared, Scope};
 use crate::cmd::GlobalArgs;
 use crate::cmd::build::BuildOpts;
-use crate::cmd::run;
+use crate::host::facts::HostFacts;
+use crate::host::process::{Proc, Stdin, abbreviate};
 use crate::term;
 use crate::workspace::session::Session;
 
@@ -13,11 +15,17 @@ use crate::workspace::session::Session;
 ///
 /// Shows the host commands in order (secrets masked), where each hook runs,
 /// and the parts of the provisioning script. Only read-only host calls are
-/// made (`pct list`, `pveam list`, `pvesh get /cluster/nextid`).
+/// made (`pct list`, the configs, `pveam list`, `pvesh get /cluster/nextid`),
+/// and `HOOK_customMounts` runs, since it only computes mounts. `build` and
+/// `rebuild` run exactly these commands.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The container folder.
     pub name: String,
+
+    /// Print the plan as JSON on stdout: every step with the argv of each command.
+    #[arg(long)]
+    pub json: bool,
 
     #[command(flatten)]
     pub opts: BuildOpts,
@@ -26,25 +34,28 @@ pub struct PlanArgs {
 pub fn exec(args: &PlanArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?.clone();
-    let opts = run::options(Mode::Rebuild, &args.opts, true);
+    let opts = args.opts.options(Mode::Rebuild, true);
     let evaluated = session.evaluate(&[&container])?.remove(0);
     let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
-    let mut host = session.host();
-    let facts = HostFacts::read(&mut host)?;
-    let prepared = build::prepare(
-        &session.ws,
-        &session.tree,
-        &container,
-        checked,
-        &opts,
-        &mut host,
-        &facts,
-    )?;
-    print(&prepared, host.uses_sudo());
+    let host = session.host();
+    let facts = HostFacts::read(&host)?;
+    let cx = Scope {
+        ws: &session.ws,
+        tree: &session.tree,
+        host: &host,
+        facts: &facts,
+        opts: &opts,
+    };
+    let prepared = build::prepare(&cx, &container, checked)?;
+    if args.json {
+        term::stdout_line(serde_json::to_string_pretty(&json(&prepared))?);
+    } else {
+        print(&prepared, host.runner.uses_sudo());
+    }
     Ok(())
 }
 
-/// Print a plan: every step with its command, secrets masked.
+/// Print a plan: every step with its commands, secrets masked.
 pub fn print(p: &Prepared, sudo: bool) {
     let source = match p.ctid_source {
         CtidSource::Setting => "set by OPT_CTID",
@@ -54,7 +65,7 @@ pub fn print(p: &Prepared, sudo: bool) {
     term::info(format!(
         "Plan for {} → CT {} ({source}), commit {}{}{}",
         term::bold(&p.name),
-        p.plan.ctid,
+        p.ctid,
         &p.commit[..12],
         if p.dirty { " (dirty)" } else { "" },
         if sudo {
@@ -63,7 +74,13 @@ pub fn print(p: &Prepared, sudo: bool) {
             ""
         },
     ));
-    for (i, step) in p.plan.steps.iter().enumerate() {
+    if !p.custom_mounts.is_empty() {
+        term::info(format!(
+            "HOOK_customMounts (run now, on this host, as you) adds: {}",
+            p.custom_mounts.join(", ")
+        ));
+    }
+    for (i, step) in p.steps.iter().enumerate() {
         term::info(format!("{:>3}. {}", i + 1, step.title));
         for line in commands(step) {
             term::info(format!("       {}", term::dim(&line)));
@@ -75,52 +92,97 @@ pub fn print(p: &Prepared, sudo: bool) {
     }
 }
 
-fn commands(step: &crate::build::plan::Step) -> Vec<String> {
+fn shown(p: &Proc) -> String {
+    abbreviate(&p.display())
+}
+
+/// The lines under a step: its commands as a person would type them.
+fn commands(step: &Step) -> Vec<String> {
     match &step.action {
-        Action::Hook(name) => vec![format!("HOOK_{name} (on this host, as you)")],
-        Action::MakeDataDir(dir) => vec![
-            format!(
-                "mkdir -p {}",
-                crate::host::shell_quote(&dir.to_string_lossy())
-            ),
-            "chown 100000:100000 on it when created for an unprivileged container".to_string(),
+        Action::Run(p) | Action::Provision(p) => vec![shown(p)],
+        Action::Hook { name, .. } => vec![format!("HOOK_{name} (bash, on this host, as you)")],
+        Action::Shutdown { shutdown, stop } => vec![
+            shown(shutdown),
+            format!("{}   (only if it does not shut down)", shown(stop)),
         ],
-        Action::Run(cmd) | Action::Download { cmd, .. } => vec![cmd.display()],
-        Action::Shutdown(id) => vec![
-            format!("pct shutdown {id} --timeout 60"),
-            format!("pct stop {id}   (only if it does not shut down)"),
+        Action::Download {
+            download, check, ..
+        } => vec![
+            shown(download),
+            format!("{}   (to check the template arrived)", shown(check)),
         ],
-        Action::CustomMounts => vec![
-            "HOOK_customMounts (on this host, as you; its mounts are added to pct create)"
-                .to_string(),
-        ],
-        Action::Create {
-            cmd,
-            mounts,
-            custom_mounts,
-        } => {
-            let mut full = cmd.clone();
-            let at = full.args.len() - 2;
-            let args = crate::build::plan::mount_args(mounts, &[]).unwrap_or_default();
-            full.args.splice(at..at, args);
-            let mut out = Vec::new();
-            if *custom_mounts {
-                out.push("(plus the --mpN mounts of HOOK_customMounts)".to_string());
-            }
-            out.push(crate::host::abbreviate(&full.display()));
-            out
-        }
-        Action::AppendConfig(lines) => lines.iter().map(|l| format!("append: {l}")).collect(),
-        Action::SubIds(entries) => entries
-            .iter()
-            .map(|(p, l)| format!("ensure {} holds {l}", p.display()))
-            .collect(),
-        Action::WaitIp => {
-            vec!["lxc-info -n <id> -iH, until an IPv4 address shows (bounded)".to_string()]
-        }
-        Action::Provision(cmd) => vec![cmd.display()],
-        Action::Record(state) => vec![format!(
-            "pct set <id> --description '…git-lxc: … state={state}'"
+        Action::WaitIp { probe, timeout } => vec![format!(
+            "{}   (every 0.5 s until an IPv4 address shows, at most {} s)",
+            shown(probe),
+            timeout.as_secs()
         )],
+        Action::Mapping { read, append, .. } => vec![
+            format!("{}   (into a private copy)", shown(read)),
+            "HOOK_customMapping on the copy (bash, on this host, as you)".to_string(),
+            format!("{} <<< (the lines it appends)", shown(append)),
+        ],
+    }
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    name: &'a str,
+    ctid: u32,
+    commit: &'a str,
+    dirty: bool,
+    custom_mounts: &'a [String],
+    steps: Vec<JsonStep>,
+    script: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonStep {
+    title: String,
+    commands: Vec<JsonCommand>,
+}
+
+#[derive(Serialize)]
+struct JsonCommand {
+    argv: Vec<String>,
+    /// `none`, `terminal`, `script` (secret, never shown) or the piped text.
+    stdin: String,
+    changes_host: bool,
+    privileged: bool,
+}
+
+fn json(p: &Prepared) -> JsonPlan<'_> {
+    let steps = p
+        .steps
+        .iter()
+        .map(|s| JsonStep {
+            title: s.title.clone(),
+            commands: s
+                .action
+                .commands()
+                .into_iter()
+                .map(|(c, changes_host)| JsonCommand {
+                    argv: std::iter::once(c.program.clone())
+                        .chain(c.args.iter().cloned())
+                        .collect(),
+                    stdin: match &c.stdin {
+                        Stdin::Null => "none".into(),
+                        Stdin::Inherit => "terminal".into(),
+                        Stdin::Text { secret: true, .. } => "script".into(),
+                        Stdin::Text { text, .. } => text.clone(),
+                    },
+                    changes_host,
+                    privileged: c.privileged,
+                })
+                .collect(),
+        })
+        .collect();
+    JsonPlan {
+        name: &p.name,
+        ctid: p.ctid,
+        commit: &p.commit,
+        dirty: p.dirty,
+        custom_mounts: &p.custom_mounts,
+        steps,
+        script: &p.outline,
     }
 }

@@ -1,15 +1,18 @@
-use clap::Args;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use clap::Args;
 
-use crate::build::{self, HostFacts, Mode};
+use crate::build::{self, Mode, Options, Prepared, Scope};
 use crate::cmd::GlobalArgs;
-use crate::cmd::build::BuildOpts;
-use crate::cmd::{plan, run};
+use crate::cmd::build::{self as build_cmd, BuildOpts};
+use crate::cmd::plan;
 use crate::error::Failure;
+use crate::host::Host;
+use crate::host::facts::HostFacts;
 use crate::term;
 use crate::term::progress::secs;
+use crate::term::prompt;
 use crate::workspace::gitstate;
 use crate::workspace::session::Session;
 use crate::workspace::tree::Container;
@@ -50,116 +53,134 @@ pub struct RebuildArgs {
 
 pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
-    let mut host = session.host();
-    // --changed needs the host's records to pick; otherwise every offline
-    // check runs before the first host call.
-    let mut facts = if args.changed {
-        Some(HostFacts::read(&mut host)?)
-    } else {
-        None
-    };
-    let targets: Vec<Container> = if let Some(f) = &facts {
-        changed(&session, f)?
-    } else if args.all {
-        session.tree.containers.clone()
-    } else {
-        session
-            .tree
-            .select(&args.names)?
-            .into_iter()
-            .cloned()
-            .collect()
-    };
+    let targets = targets(&session, args)?;
     if targets.is_empty() {
         term::info("Nothing to rebuild.");
         return Ok(());
     }
     let refs: Vec<&Container> = targets.iter().collect();
-    let opts = run::options(Mode::Rebuild, &args.opts, args.dry_run);
+    let opts = args.opts.options(Mode::Rebuild, args.dry_run);
+    // Every offline check of every target runs before the first host call.
     let checked = session
         .evaluate(&refs)?
         .into_iter()
         .zip(&targets)
         .map(|(ev, c)| build::preflight(&session.ws, &session.tree, c, ev, &opts))
         .collect::<Result<Vec<_>>>()?;
-    let mut facts = match facts.take() {
-        Some(f) => f,
-        None => HostFacts::read(&mut host)?,
+    let host = session.host();
+    let facts = HostFacts::read(&host)?;
+    let cx = Scope {
+        ws: &session.ws,
+        tree: &session.tree,
+        host: &host,
+        facts: &facts,
+        opts: &opts,
     };
-
+    let mut plans = Vec::new();
+    for (c, ch) in targets.iter().zip(checked) {
+        plans.push(build::prepare(&cx, c, ch)?);
+    }
     if args.dry_run {
-        for (c, ch) in targets.iter().zip(checked) {
-            let p = build::prepare(&session.ws, &session.tree, c, ch, &opts, &mut host, &facts)?;
-            plan::print(&p, host.uses_sudo());
+        for p in &plans {
+            plan::print(p, host.runner.uses_sudo());
         }
         return Ok(());
     }
+    confirm(&plans, args.yes)?;
+    run_all(&session, &host, &opts, plans, args.keep_going)
+}
 
-    // The CT each build replaces: OPT_CTID's (whoever built it) or the one
-    // its record names, as `prepare` picks it.
-    let existing: Vec<(String, u32)> = targets
+/// The containers to rebuild: named, all, or those changed since their build.
+fn targets(session: &Session, args: &RebuildArgs) -> Result<Vec<Container>> {
+    if args.changed {
+        let facts = HostFacts::read(&session.host())?;
+        return changed(session, &facts);
+    }
+    if args.all {
+        return Ok(session.tree.containers.clone());
+    }
+    Ok(session
+        .tree
+        .select(&args.names)?
+        .into_iter()
+        .cloned()
+        .collect())
+}
+
+/// Ask before destroying, from the plans: which CT each replaces.
+fn confirm(plans: &[Prepared], yes: bool) -> Result<()> {
+    let replacing = plans.iter().filter(|p| p.replaces.is_some()).count();
+    if plans.len() == 1 && replacing == 0 {
+        return Ok(());
+    }
+    let list: Vec<String> = plans
         .iter()
-        .zip(&checked)
-        .filter_map(|(c, ch)| {
-            let id = ch
-                .settings
-                .ctid()
-                .or_else(|| facts.built_from(&c.name).first().copied())?;
-            facts.listed(id).map(|_| (c.name.clone(), id))
+        .map(|p| match p.replaces {
+            Some(id) => format!("{} (destroy and re-create CT {id})", p.name),
+            None => format!("{} (build as CT {})", p.name, p.ctid),
         })
         .collect();
-    if targets.len() > 1 || !existing.is_empty() {
-        let list: Vec<String> = targets
-            .iter()
-            .map(|c| match existing.iter().find(|(n, _)| n == &c.name) {
-                Some((_, id)) => format!("{} (destroy and re-create CT {id})", c.name),
-                None => format!("{} (build)", c.name),
-            })
-            .collect();
-        term::info(format!(
-            "Will rebuild, one at a time:\n  {}",
-            list.join("\n  ")
-        ));
-        let question = if existing.is_empty() {
-            format!("Build {} containers?", targets.len())
-        } else {
-            format!(
-                "Destroy and re-create {} container(s)? data/ folders are kept",
-                existing.len()
-            )
-        };
-        run::confirm(&question, args.yes)?;
-    }
+    term::info(format!(
+        "Will rebuild, one at a time:\n  {}",
+        list.join("\n  ")
+    ));
+    let question = if replacing == 0 {
+        format!("Build {} containers?", plans.len())
+    } else {
+        format!("Destroy and re-create {replacing} container(s)? data/ folders are kept")
+    };
+    prompt::confirm(&question, yes)
+}
 
-    let mut results: Vec<(String, Result<build::Summary, String>, std::time::Duration)> =
-        Vec::new();
+type Outcome = (String, Result<build::Summary, String>, Duration);
+
+/// Run the builds one at a time. Each after the first is planned again
+/// against the host as the builds before left it.
+fn run_all(
+    session: &Session,
+    host: &Host,
+    opts: &Options,
+    plans: Vec<Prepared>,
+    keep_going: bool,
+) -> Result<()> {
+    let total = plans.len();
+    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+    let mut results: Vec<Outcome> = Vec::new();
     let mut failed = false;
-    for (i, (c, ch)) in targets.iter().zip(checked).enumerate() {
+    for (i, first) in plans.into_iter().enumerate() {
         let t = Instant::now();
-        if i > 0 {
-            // The builds before changed the host.
-            facts = HostFacts::read(&mut host)?;
-        }
-        match run::build_one(&session, c, ch, &opts, &mut host, &facts) {
+        let prepared = if i == 0 {
+            first
+        } else {
+            let (container, checked) = first.into_parts();
+            let facts = HostFacts::read(host)?;
+            let cx = Scope {
+                ws: &session.ws,
+                tree: &session.tree,
+                host,
+                facts: &facts,
+                opts,
+            };
+            build::prepare(&cx, &container, checked)?
+        };
+        match build_cmd::run_prepared(session, &prepared, host) {
             Ok(s) => {
-                run::print_summary(&s);
-                results.push((c.name.clone(), Ok(s), t.elapsed()));
+                build_cmd::print_summary(&s);
+                results.push((prepared.name.clone(), Ok(s), t.elapsed()));
             }
+            Err(e) if total == 1 => return Err(e),
             Err(e) => {
                 failed = true;
-                if targets.len() == 1 {
-                    return Err(e);
-                }
                 crate::report_error(&e);
-                results.push((c.name.clone(), Err(first_line(&e)), t.elapsed()));
-                if !args.keep_going {
+                results.push((prepared.name.clone(), Err(first_line(&e)), t.elapsed()));
+                if !keep_going {
                     break;
                 }
             }
         }
     }
-    if targets.len() > 1 {
-        summary_table(&targets, &results);
+    if total > 1 {
+        summary_table(&names, &results);
     }
     if failed {
         return Err(Failure::silent());
@@ -171,36 +192,19 @@ fn first_line(e: &anyhow::Error) -> String {
     e.to_string().lines().next().unwrap_or("").to_string()
 }
 
-fn summary_table(
-    targets: &[Container],
-    results: &[(String, Result<build::Summary, String>, std::time::Duration)],
-) {
-    let width = targets
-        .iter()
-        .map(|c| c.name.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+fn summary_table(names: &[String], results: &[Outcome]) {
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(4).max(4);
     term::info(format!(
         "\n{:<width$}  {:<8}  {:>8}",
         "NAME", "RESULT", "TIME"
     ));
-    for c in targets {
-        match results.iter().find(|(n, _, _)| n == &c.name) {
-            Some((_, Ok(_), t)) => term::info(format!(
-                "{:<width$}  {:<8}  {:>8}",
-                c.name,
-                term::green("built"),
-                secs(*t)
-            )),
-            Some((_, Err(_), t)) => term::info(format!(
-                "{:<width$}  {:<8}  {:>8}",
-                c.name,
-                term::red("failed"),
-                secs(*t)
-            )),
-            None => term::info(format!("{:<width$}  {:<8}  {:>8}", c.name, "skipped", "-")),
-        }
+    for name in names {
+        let (result, time) = match results.iter().find(|(n, _, _)| n == name) {
+            Some((_, Ok(_), t)) => (term::green("built"), secs(*t)),
+            Some((_, Err(_), t)) => (term::red("failed"), secs(*t)),
+            None => ("skipped".to_string(), "-".to_string()),
+        };
+        term::info(format!("{name:<width$}  {result:<8}  {time:>8}"));
     }
 }
 

@@ -2,11 +2,10 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use crate::build::HostFacts;
 use crate::build::record::State;
 use crate::build::watched_paths;
 use crate::cmd::GlobalArgs;
-use crate::host::HostCmd;
+use crate::host::facts::HostFacts;
 use crate::term;
 use crate::workspace::gitstate;
 use crate::workspace::session::Session;
@@ -50,22 +49,14 @@ pub struct Row {
 pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let selected = session.tree.select(&args.names)?;
-    let mut host = session.host();
-    let facts = HostFacts::read(&mut host)?;
+    let host = session.host();
+    let (facts, ips) = HostFacts::read_with_ips(&host)?;
     let ours: Vec<u32> = facts
         .listed
         .iter()
         .filter(|l| facts.record(l.vmid).is_some())
         .map(|l| l.vmid)
         .collect();
-    let ips = if ours
-        .iter()
-        .any(|id| facts.listed(*id).is_some_and(|l| l.running))
-    {
-        read_ips(&mut host)?
-    } else {
-        Vec::new()
-    };
 
     // CTIDs of containers never built: from OPT_CTID, one bash for the tree.
     let unbuilt: Vec<_> = selected
@@ -95,7 +86,7 @@ pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
                     commit: Some(record.commit.clone()),
                     behind,
                     dirty: uncommitted || record.dirty,
-                    ip: listed.running.then(|| ip_of(&ips, id)).flatten(),
+                    ip: listed.running.then(|| ips.get(&id).cloned()).flatten(),
                     orphan: false,
                     uncommitted,
                     dirty_build: record.dirty,
@@ -137,7 +128,7 @@ pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
                 commit: Some(record.commit.clone()),
                 behind: None,
                 dirty: record.dirty,
-                ip: listed.running.then(|| ip_of(&ips, id)).flatten(),
+                ip: listed.running.then(|| ips.get(&id).cloned()).flatten(),
                 orphan: true,
                 uncommitted: false,
                 dirty_build: record.dirty,
@@ -160,45 +151,6 @@ fn state_of(state: State, running: bool) -> &'static str {
         State::Built if running => "running",
         State::Built => "stopped",
     }
-}
-
-/// IPv4 addresses of all containers in one call.
-fn read_ips(host: &mut crate::host::Host) -> Result<Vec<(u32, String)>> {
-    let out = host.run_unchecked(&HostCmd::new(
-        "lxc-ls",
-        &["--fancy", "--fancy-format", "NAME,STATE,IPV4"],
-    ))?;
-    if !out.status.success() {
-        term::detail(format!(
-            "lxc-ls failed; IPs not shown: {}",
-            out.stderr.trim()
-        ));
-        return Ok(Vec::new());
-    }
-    Ok(parse_lxc_ls(&out.stdout))
-}
-
-/// Parse `lxc-ls --fancy` output by the header's column offsets.
-pub fn parse_lxc_ls(text: &str) -> Vec<(u32, String)> {
-    let mut lines = text.lines();
-    let Some(header) = lines.next() else {
-        return Vec::new();
-    };
-    let Some(ip_col) = header.find("IPV4") else {
-        return Vec::new();
-    };
-    lines
-        .filter_map(|l| {
-            let id: u32 = l.split_whitespace().next()?.parse().ok()?;
-            let ips = l.get(ip_col..)?.trim();
-            let first = ips.split(',').next()?.trim();
-            (first != "-" && !first.is_empty()).then(|| (id, first.to_string()))
-        })
-        .collect()
-}
-
-fn ip_of(ips: &[(u32, String)], id: u32) -> Option<String> {
-    ips.iter().find(|(i, _)| *i == id).map(|(_, ip)| ip.clone())
 }
 
 fn drift(r: &Row) -> String {
@@ -287,17 +239,5 @@ fn print_table(rows: &[Row]) {
             _ => cols[4].clone(),
         };
         term::info(cols.join("  ").trim_end());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_lxc_ls_fancy() {
-        let text = "NAME STATE   IPV4                  \n101  RUNNING 10.0.3.5, 172.17.0.1 \n102  STOPPED -                     \n";
-        assert_eq!(parse_lxc_ls(text), vec![(101, "10.0.3.5".to_string())]);
-        assert!(parse_lxc_ls("").is_empty());
     }
 }

@@ -5,9 +5,9 @@ use clap::{Args, ValueEnum};
 
 use crate::cmd::GlobalArgs;
 use crate::error::Failure;
-use crate::workspace::Workspace;
-use crate::workspace::tree::{Container, Tree};
-use crate::{bash, term};
+use crate::term;
+use crate::workspace::session::Session;
+use crate::workspace::tree::Container;
 
 use crate::verify::{self, report};
 
@@ -41,23 +41,20 @@ pub enum VerifyFormat {
 }
 
 pub fn exec(args: &VerifyArgs, global: &GlobalArgs) -> Result<()> {
-    let ws = Workspace::discover(global.root.as_deref())?;
-    let tree = Tree::load(&ws.root)?;
-    let selected: Vec<&str> = tree
+    let session = Session::open(global)?;
+    let selected: Vec<&str> = session
+        .tree
         .select(&args.names)?
         .iter()
         .map(|c| c.name.as_str())
         .collect();
     // Every container is evaluated (one bash process) so duplicates are found
     // even when only some are named.
+    let tree = &session.tree;
+    let ws = &session.ws;
     let all: Vec<&Container> = tree.containers.iter().collect();
-    let evals = bash::evaluate(&tree, &all)?;
-    term::add_secrets(
-        evals
-            .iter()
-            .flat_map(|e| e.secrets.iter().map(|(_, v)| v.as_str())),
-    );
-    let facts = verify::facts::gather(&ws, &tree, evals, &selected)?;
+    let evals = session.evaluate(&all)?;
+    let facts = verify::facts::gather(ws, tree, evals, &selected)?;
     let findings = verify::run(&facts);
     let (errors, warnings) = verify::count(&findings);
 

@@ -1,220 +1,33 @@
-//! Build settings: the known names, their defaults, validation, and the
-//! split of evaluated variables into settings and context variables (SPEC §2).
+//! Build settings (SPEC §2): the evaluated variables split into settings
+//! and context variables, validated once, and turned into one typed
+//! [`Settings`] with each value's origin.
+
+mod check;
+mod table;
+
+pub use check::{check, is_hostname, is_ipv4_cidr, is_unicast_mac, parse_bool, split_list};
+pub use table::{SETTINGS, spec};
 
 use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use crate::bash::{Evaluated, Value};
-
-/// What values a setting accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Ctid,
-    Int {
-        min: i64,
-        max: i64,
-    },
-    /// GiB, fractions allowed, greater than zero.
-    Size,
-    Bool,
-    Hostname,
-    Mac,
-    Net,
-    Ipv4,
-    Vlan,
-    Mtu,
-    OsType,
-    /// Storage id or bridge name: `[A-Za-z][A-Za-z0-9_.-]*`.
-    Ident,
-    Features,
-    Tags,
-    /// A list of IP addresses (nameservers).
-    IpList,
-    /// A list of DNS names (search domains).
-    DomainList,
-    Text,
-}
-
-/// One known build setting.
-#[derive(Debug)]
-pub struct Spec {
-    pub name: &'static str,
-    pub default: &'static str,
-    pub kind: Kind,
-    pub help: &'static str,
-}
-
-macro_rules! spec {
-    ($name:literal, $default:literal, $kind:expr, $help:literal) => {
-        Spec {
-            name: $name,
-            default: $default,
-            kind: $kind,
-            help: $help,
-        }
-    };
-}
-
-/// Every build setting, in the order the man page lists them.
-pub const SETTINGS: &[Spec] = &[
-    spec!(
-        "CTID",
-        "",
-        Kind::Ctid,
-        "container id; default: the id this tree built before, else the next free id"
-    ),
-    spec!(
-        "HOST",
-        "",
-        Kind::Hostname,
-        "hostname; default: the container name"
-    ),
-    spec!(
-        "APP",
-        "",
-        Kind::Text,
-        "free text, the title of the description"
-    ),
-    spec!(
-        "OSTYPE",
-        "alpine",
-        Kind::OsType,
-        "template family and --ostype"
-    ),
-    spec!(
-        "OSVERSION",
-        "",
-        Kind::Text,
-        "template version (e.g. 3.22, 12); default: newest local"
-    ),
-    spec!(
-        "TEMPLATESTORE",
-        "local",
-        Kind::Ident,
-        "storage holding templates"
-    ),
-    spec!(
-        "DISKSTORE",
-        "local-lvm",
-        Kind::Ident,
-        "storage for the root disk"
-    ),
-    spec!(
-        "CHECKTEMPLATE",
-        "0",
-        Kind::Bool,
-        "1: pveam update and download the newest template if missing"
-    ),
-    spec!("DISK", "0.5", Kind::Size, "root disk size in GiB"),
-    spec!("CORES", "1", Kind::Int { min: 1, max: 8192 }, "CPU cores"),
-    spec!(
-        "RAM",
-        "128",
-        Kind::Int {
-            min: 16,
-            max: 268_435_456
-        },
-        "memory in MiB"
-    ),
-    spec!(
-        "SWAP",
-        "512",
-        Kind::Int {
-            min: 0,
-            max: 268_435_456
-        },
-        "swap in MiB"
-    ),
-    spec!("PRIVTYPE", "1", Kind::Bool, "1: unprivileged container"),
-    spec!(
-        "FEATURES",
-        "nesting=1",
-        Kind::Features,
-        "--features; keyctl=1 is added when unprivileged"
-    ),
-    spec!(
-        "ONBOOT",
-        "1",
-        Kind::Bool,
-        "start the container when the host boots"
-    ),
-    spec!("BRIDGE", "vmbr0", Kind::Ident, "network bridge"),
-    spec!(
-        "NET",
-        "dhcp",
-        Kind::Net,
-        "dhcp, manual or an IPv4 CIDR address"
-    ),
-    spec!("GATEWAY", "", Kind::Ipv4, "IPv4 gateway"),
-    spec!("MACADDR", "", Kind::Mac, "MAC address (unicast)"),
-    spec!("VLAN", "", Kind::Vlan, "VLAN tag 1-4094"),
-    spec!("MTU", "", Kind::Mtu, "interface MTU 64-65535"),
-    spec!("DNS", "", Kind::IpList, "nameservers; default: the host's"),
-    spec!(
-        "DOMAIN",
-        "",
-        Kind::DomainList,
-        "search domains; default: the host's"
-    ),
-    spec!(
-        "SSHKEYS",
-        "",
-        Kind::Text,
-        "authorized keys file; default: ~/.ssh/authorized_keys if present"
-    ),
-    spec!(
-        "TAGS",
-        "",
-        Kind::Tags,
-        "extra tags (git-lxc is always added)"
-    ),
-    spec!(
-        "MAP",
-        "0",
-        Kind::Bool,
-        "1: container uid/gid MAPID is the same id on the host"
-    ),
-    spec!(
-        "MAPID",
-        "1000",
-        Kind::Int { min: 1, max: 65535 },
-        "the uid/gid MAP=1 maps"
-    ),
-    spec!("REBOOT", "1", Kind::Bool, "reboot after provisioning"),
-    spec!(
-        "VERBOSE",
-        "0",
-        Kind::Bool,
-        "1: trace the provisioning script"
-    ),
-    spec!("DISABLEIP6", "1", Kind::Bool, "accepted for compatibility"),
-];
-
-/// The known setting called `name`.
-pub fn spec(name: &str) -> Option<&'static Spec> {
-    SETTINGS.iter().find(|s| s.name == name)
-}
-
-/// The OS types pct accepts for `--ostype` (reference/pct.md §3.2).
-pub const OSTYPES: &[&str] = &[
-    "debian",
-    "devuan",
-    "ubuntu",
-    "centos",
-    "fedora",
-    "opensuse",
-    "archlinux",
-    "alpine",
-    "gentoo",
-    "nixos",
-    "unmanaged",
-];
 
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub file: PathBuf,
     pub line: Option<usize>,
+}
+
+impl Origin {
+    fn set() -> Origin {
+        Origin {
+            file: PathBuf::from("--set"),
+            line: None,
+        }
+    }
 }
 
 /// A problem with one container's settings.
@@ -226,54 +39,147 @@ pub struct Problem {
     pub hint: String,
 }
 
-/// One container's settings, resolved: defaults, files, `--set`.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub name: String,
-    values: BTreeMap<&'static str, String>,
-    origins: BTreeMap<&'static str, Origin>,
-    /// Every variable the files defined that is not an `OPT_` override.
-    pub context: BTreeMap<String, Value>,
+/// `NET`: how eth0 gets its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Net {
+    Dhcp,
+    Manual,
+    /// An IPv4 address with prefix length, `10.0.0.5/24`.
+    Static(String),
 }
 
-impl Settings {
-    /// The effective value (empty when unset and without default).
-    pub fn get(&self, name: &str) -> &str {
-        self.values.get(name).map(String::as_str).unwrap_or("")
-    }
-
-    pub fn is_set(&self, name: &str) -> bool {
-        !self.get(name).is_empty()
-    }
-
-    pub fn flag(&self, name: &str) -> bool {
-        parse_bool(self.get(name)).unwrap_or(false)
-    }
-
-    pub fn int(&self, name: &str) -> Option<i64> {
-        self.get(name).parse().ok()
-    }
-
-    pub fn ctid(&self) -> Option<u32> {
-        self.get("CTID").parse().ok()
-    }
-
-    /// The hostname: HOST, else the container name.
-    pub fn hostname(&self) -> &str {
-        if self.is_set("HOST") {
-            self.get("HOST")
-        } else {
-            &self.name
+impl Net {
+    /// The value of pct's `ip=`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Net::Dhcp => "dhcp",
+            Net::Manual => "manual",
+            Net::Static(cidr) => cidr,
         }
     }
 
+    /// The address of a static NET, without its prefix length.
+    pub fn static_address(&self) -> Option<&str> {
+        match self {
+            Net::Static(cidr) => cidr.split('/').next(),
+            _ => None,
+        }
+    }
+}
+
+/// One container's settings, resolved (defaults, files, `--set`) and typed.
+/// A value that broke its rule is reported as a [`Problem`] and left at its
+/// default here, so a build (which refuses on any problem) never sees it.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub ctid: Option<u32>,
+    /// HOST, else the container name.
+    pub hostname: String,
+    /// Whether HOST was set (the name is used otherwise).
+    pub host_set: bool,
+    pub app: String,
+    pub ostype: String,
+    /// Empty: the newest local template.
+    pub osversion: String,
+    pub templatestore: String,
+    pub diskstore: String,
+    pub checktemplate: bool,
+    /// GiB, as written (`0.5`).
+    pub disk: String,
+    pub cores: u32,
+    pub ram: u32,
+    pub swap: u32,
+    pub unprivileged: bool,
+    pub features: String,
+    pub onboot: bool,
+    pub bridge: String,
+    pub net: Net,
+    pub gateway: Option<Ipv4Addr>,
+    pub macaddr: Option<String>,
+    pub vlan: Option<u16>,
+    pub mtu: Option<u16>,
+    pub dns: Vec<String>,
+    pub domain: Vec<String>,
+    pub sshkeys: Option<String>,
+    pub tags: Vec<String>,
+    pub map: bool,
+    pub mapid: u32,
+    pub reboot: bool,
+    pub verbose: bool,
+    /// Every variable the files defined that is not an `OPT_` override.
+    pub context: BTreeMap<String, Value>,
+    /// Each setting's effective value as written, in table order.
+    values: Vec<(&'static str, String)>,
+    origins: BTreeMap<&'static str, Origin>,
+}
+
+impl Settings {
+    /// Every setting with its effective value as written, in table order
+    /// (the names the build script and hooks see).
+    pub fn values(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.values.iter().map(|(k, v)| (*k, v.as_str()))
+    }
+
+    /// Where setting `name` was set (`None`: its default).
     pub fn origin(&self, name: &str) -> Option<&Origin> {
         self.origins.get(name)
     }
 
-    /// Every setting with its effective value, in table order.
-    pub fn all(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        SETTINGS.iter().map(|s| (s.name, self.get(s.name)))
+    /// Type the validated raw values.
+    fn typed(
+        name: &str,
+        raw: BTreeMap<&'static str, String>,
+        origins: BTreeMap<&'static str, Origin>,
+        context: BTreeMap<String, Value>,
+    ) -> Settings {
+        let v = |k: &str| raw.get(k).map(String::as_str).unwrap_or("");
+        let opt = |k: &str| Some(v(k).to_string()).filter(|s| !s.is_empty());
+        let flag = |k: &str| parse_bool(v(k)).unwrap_or(false);
+        let num = |k: &str| v(k).parse::<u32>().ok();
+        let list = |k: &str| split_list(v(k)).map(str::to_string).collect::<Vec<_>>();
+        let net = match v("NET") {
+            "manual" => Net::Manual,
+            cidr if is_ipv4_cidr(cidr) => Net::Static(cidr.to_string()),
+            _ => Net::Dhcp,
+        };
+        Settings {
+            ctid: num("CTID"),
+            hostname: opt("HOST").unwrap_or_else(|| name.to_string()),
+            host_set: opt("HOST").is_some(),
+            app: v("APP").to_string(),
+            ostype: v("OSTYPE").to_string(),
+            osversion: v("OSVERSION").to_string(),
+            templatestore: v("TEMPLATESTORE").to_string(),
+            diskstore: v("DISKSTORE").to_string(),
+            checktemplate: flag("CHECKTEMPLATE"),
+            disk: v("DISK").to_string(),
+            cores: num("CORES").unwrap_or(1),
+            ram: num("RAM").unwrap_or(128),
+            swap: num("SWAP").unwrap_or(512),
+            unprivileged: flag("PRIVTYPE"),
+            features: v("FEATURES").to_string(),
+            onboot: flag("ONBOOT"),
+            bridge: v("BRIDGE").to_string(),
+            net,
+            gateway: v("GATEWAY").parse().ok(),
+            macaddr: opt("MACADDR").filter(|m| is_unicast_mac(m)),
+            vlan: v("VLAN").parse().ok(),
+            mtu: v("MTU").parse().ok(),
+            dns: list("DNS"),
+            domain: list("DOMAIN"),
+            sshkeys: opt("SSHKEYS"),
+            tags: list("TAGS"),
+            map: flag("MAP"),
+            mapid: num("MAPID").unwrap_or(1000),
+            reboot: flag("REBOOT"),
+            verbose: flag("VERBOSE"),
+            context,
+            values: SETTINGS
+                .iter()
+                .map(|s| (s.name, v(s.name).to_string()))
+                .collect(),
+            origins,
+        }
     }
 }
 
@@ -338,25 +244,17 @@ pub fn resolve(
         match spec(key) {
             Some(spec) => {
                 values.insert(spec.name, value.clone());
-                origins.insert(
-                    spec.name,
-                    Origin {
-                        file: PathBuf::from("--set"),
-                        line: None,
-                    },
-                );
+                origins.insert(spec.name, Origin::set());
             }
             None => problems.push(Problem {
                 rule: "unknown-opt",
-                origin: Some(Origin {
-                    file: PathBuf::from("--set"),
-                    line: None,
-                }),
+                origin: Some(Origin::set()),
                 message: format!("--set {key}: not a known setting"),
                 hint: unknown_hint(key),
             }),
         }
     }
+    let mut invalid = Vec::new();
     for s in SETTINGS {
         let value = &values[s.name];
         if value.is_empty() {
@@ -369,15 +267,16 @@ pub fn resolve(
                 message: format!("OPT_{}='{}': {rule}", s.name, value),
                 hint: format!("{}: {}", s.name, s.help),
             });
+            invalid.push(s.name);
         }
     }
-    let settings = Settings {
-        name: ev.name.clone(),
-        values,
-        origins,
-        context,
-    };
-    (settings, problems)
+    for name in invalid {
+        values.insert(name, spec(name).map_or("", |s| s.default).to_string());
+    }
+    (
+        Settings::typed(&ev.name, values, origins, context),
+        problems,
+    )
 }
 
 fn unknown_hint(key: &str) -> String {
@@ -449,178 +348,9 @@ fn assigns(line: &str, var: &str) -> bool {
     false
 }
 
-pub fn parse_bool(v: &str) -> Option<bool> {
-    match v.to_ascii_lowercase().as_str() {
-        "1" | "yes" | "true" | "on" => Some(true),
-        "0" | "no" | "false" | "off" | "" => Some(false),
-        _ => None,
-    }
-}
-
-/// Check one value; the error is the rule it breaks.
-pub fn check(kind: Kind, v: &str) -> Result<(), String> {
-    match kind {
-        Kind::Ctid => {
-            let ok = v.len() <= 9
-                && v.starts_with(|c: char| ('1'..='9').contains(&c))
-                && v.chars().all(|c| c.is_ascii_digit())
-                && v.parse::<u32>().is_ok_and(|n| n >= 100);
-            ok.then_some(())
-                .ok_or_else(|| "must be a whole number from 100 to 999999999".into())
-        }
-        Kind::Int { min, max } => match v.parse::<i64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(()),
-            Ok(_) => Err(format!("must be from {min} to {max}")),
-            Err(_) => Err("must be a whole number".into()),
-        },
-        Kind::Size => {
-            let ok = v.split_once('.').map_or_else(
-                || !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()),
-                |(a, b)| {
-                    !a.is_empty()
-                        && !b.is_empty()
-                        && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
-                },
-            ) && v.parse::<f64>().is_ok_and(|f| f > 0.0);
-            ok.then_some(())
-                .ok_or_else(|| "must be a size in GiB such as 0.5 or 8 (no unit)".into())
-        }
-        Kind::Bool => parse_bool(v)
-            .map(|_| ())
-            .ok_or_else(|| "must be 0 or 1".into()),
-        Kind::Hostname => is_hostname(v).then_some(()).ok_or_else(|| {
-            "must be a DNS name: letters, digits and '-' in dot-separated labels, no '_'".into()
-        }),
-        Kind::Mac => is_unicast_mac(v).then_some(()).ok_or_else(|| {
-            "must be a unicast MAC address XX:XX:XX:XX:XX:XX (second hex digit even)".into()
-        }),
-        Kind::Net => {
-            if v == "dhcp" || v == "manual" || is_ipv4_cidr(v) {
-                Ok(())
-            } else {
-                Err(
-                    "must be dhcp, manual or an IPv4 address with prefix length 8-32 (10.0.0.5/24)"
-                        .into(),
-                )
-            }
-        }
-        Kind::Ipv4 => is_ipv4(v)
-            .then_some(())
-            .ok_or_else(|| "must be an IPv4 address".into()),
-        Kind::Vlan => check(Kind::Int { min: 1, max: 4094 }, v)
-            .map_err(|_| "must be a VLAN tag from 1 to 4094".into()),
-        Kind::Mtu => check(
-            Kind::Int {
-                min: 64,
-                max: 65535,
-            },
-            v,
-        )
-        .map_err(|_| "must be an MTU from 64 to 65535".into()),
-        Kind::OsType => OSTYPES
-            .contains(&v)
-            .then_some(())
-            .ok_or_else(|| format!("must be one of: {}", OSTYPES.join(", "))),
-        Kind::Ident => {
-            let ok = v.starts_with(|c: char| c.is_ascii_alphabetic())
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            ok.then_some(())
-                .ok_or_else(|| "must be a name of letters, digits, '-', '_' and '.'".into())
-        }
-        Kind::Features => check_features(v),
-        Kind::Tags => {
-            let bad = split_list(v).find(|t| {
-                !t.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                    || !t
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_+.-".contains(c))
-            });
-            match bad {
-                Some(t) => Err(format!(
-                    "tag '{t}' may only hold letters, digits and _+.- (not first)"
-                )),
-                None => Ok(()),
-            }
-        }
-        Kind::IpList => match split_list(v).find(|a| a.parse::<std::net::IpAddr>().is_err()) {
-            Some(a) => Err(format!("'{a}' is not an IP address")),
-            None => Ok(()),
-        },
-        Kind::DomainList => match split_list(v).find(|d| !is_hostname(d)) {
-            Some(d) => Err(format!("'{d}' is not a DNS name")),
-            None => Ok(()),
-        },
-        Kind::Text => Ok(()),
-    }
-}
-
-/// Items of a `,`, `;` or space separated list.
-pub fn split_list(v: &str) -> impl Iterator<Item = &str> {
-    v.split([',', ';', ' ', '\t']).filter(|s| !s.is_empty())
-}
-
-pub fn is_hostname(v: &str) -> bool {
-    !v.is_empty()
-        && v.len() <= 255
-        && v.split('.').all(|label| {
-            !label.is_empty()
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
-}
-
-pub fn is_unicast_mac(v: &str) -> bool {
-    let parts: Vec<&str> = v.split(':').collect();
-    parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
-        && u8::from_str_radix(parts[0], 16).is_ok_and(|b| b & 1 == 0)
-}
-
-pub fn is_ipv4(v: &str) -> bool {
-    v.parse::<std::net::Ipv4Addr>().is_ok()
-}
-
-pub fn is_ipv4_cidr(v: &str) -> bool {
-    v.split_once('/').is_some_and(|(ip, len)| {
-        is_ipv4(ip)
-            && len.parse::<u8>().is_ok_and(|n| (8..=32).contains(&n))
-            && !len.starts_with('+')
-    })
-}
-
-fn check_features(v: &str) -> Result<(), String> {
-    const BOOLS: &[&str] = &["nesting", "keyctl", "fuse", "mknod", "force_rw_sys"];
-    for item in v.split(',') {
-        let Some((key, value)) = item.split_once('=') else {
-            return Err(format!("'{item}' must be key=value, e.g. nesting=1"));
-        };
-        if BOOLS.contains(&key) {
-            if parse_bool(value).is_none() || value.is_empty() {
-                return Err(format!("{key} must be 0 or 1"));
-            }
-        } else if key == "mount" {
-            if value.is_empty()
-                || !value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_; ".contains(c))
-            {
-                return Err("mount must list filesystem types separated by ';'".into());
-            }
-        } else {
-            return Err(format!(
-                "unknown feature '{key}' (known: nesting, keyctl, fuse, mknod, force_rw_sys, mount)"
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::table::Kind;
     use super::*;
 
     fn ev(vars: &[(&str, &str)]) -> Evaluated {
@@ -644,10 +374,10 @@ mod tests {
             &[],
         );
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(s.get("RAM"), "256");
-        assert_eq!(s.get("SWAP"), "512");
-        assert_eq!(s.get("OSTYPE"), "alpine");
-        assert_eq!(s.hostname(), "web");
+        assert_eq!(s.ram, 256);
+        assert_eq!(s.swap, 512);
+        assert_eq!(s.ostype, "alpine");
+        assert_eq!(s.hostname, "web");
         assert!(s.context.contains_key("APP_PORT"));
         assert!(!s.context.contains_key("OPT_RAM"));
     }
@@ -661,7 +391,7 @@ mod tests {
             &e,
             &[("RAM".into(), "512".into())],
         );
-        assert_eq!(s.get("RAM"), "512");
+        assert_eq!(s.ram, 512);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].rule, "unknown-opt");
         assert!(problems[0].hint.contains("OPT_RAM"), "{}", problems[0].hint);

@@ -1,14 +1,15 @@
 //! Terminal output: colours, verbosity and secret masking.
 //!
 //! Every human-readable line git-lxc prints goes through here, so a secret
-//! registered with [`add_secrets`] can never reach the terminal unmasked.
+//! registered with [`set_secrets`] can never reach the terminal unmasked.
 //! Machine output (`--json`) goes to stdout; everything else to stderr.
 
 pub mod mask;
 pub mod progress;
+pub mod prompt;
 
 use std::io::{IsTerminal, Write};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use console::Style;
 
@@ -25,7 +26,7 @@ pub enum Level {
 struct State {
     level: Level,
     color: bool,
-    masker: Masker,
+    masker: Arc<Masker>,
 }
 
 fn state() -> &'static Mutex<State> {
@@ -34,7 +35,7 @@ fn state() -> &'static Mutex<State> {
         Mutex::new(State {
             level: Level::Normal,
             color: false,
-            masker: Masker::default(),
+            masker: Arc::default(),
         })
     })
 }
@@ -69,17 +70,10 @@ pub fn interactive() -> bool {
     std::io::stderr().is_terminal() && std::io::stdin().is_terminal()
 }
 
-/// Register values that must never be printed.
-pub fn add_secrets<'a>(values: impl IntoIterator<Item = &'a str>) {
-    let mut s = state().lock().unwrap();
-    for v in values {
-        s.masker.add(v);
-    }
-}
-
-/// A copy of the current masker, for logs and child output.
-pub fn masker() -> Masker {
-    state().lock().unwrap().masker.clone()
+/// The command's secrets: masked in every line printed from now on. The
+/// same value is handed to the process runner and the build log.
+pub fn set_secrets(masker: Arc<Masker>) {
+    state().lock().unwrap().masker = masker;
 }
 
 /// Mask every registered secret in `text`.

@@ -54,7 +54,7 @@ pub fn check(
             .map_or((config.clone(), None), |o| (paths.rel(&o.file), o.line));
         findings.push(Finding::new(p.rule, file, line, &p.message, &p.hint));
     }
-    if !settings.is_set("HOST") && !settings::is_hostname(&c.name) {
+    if !settings.host_set && !settings::is_hostname(&c.name) {
         findings.push(Finding::new(
             "invalid-value",
             &config,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::facts::ContainerFacts;
 use super::{Finding, Paths};
-use crate::settings::{self, Kind, Settings};
+use crate::settings::Settings;
 
 struct Unique {
     rule: &'static str,
@@ -22,35 +22,27 @@ const UNIQUE: &[Unique] = &[
         rule: "duplicate-ctid",
         setting: "CTID",
         what: "CTID",
-        key: |s| valid(s, "CTID", Kind::Ctid),
+        key: |s| s.ctid.map(|id| id.to_string()),
     },
     Unique {
         rule: "duplicate-host",
         setting: "HOST",
         what: "hostname",
-        key: |s| settings::is_hostname(s.hostname()).then(|| s.hostname().to_ascii_lowercase()),
+        key: |s| crate::settings::is_hostname(&s.hostname).then(|| s.hostname.to_ascii_lowercase()),
     },
     Unique {
         rule: "duplicate-mac",
         setting: "MACADDR",
         what: "MAC address",
-        key: |s| valid(s, "MACADDR", Kind::Mac).map(|m| m.to_ascii_uppercase()),
+        key: |s| s.macaddr.as_ref().map(|m| m.to_ascii_uppercase()),
     },
     Unique {
         rule: "duplicate-ip",
         setting: "NET",
         what: "static IP address",
-        key: |s| {
-            let net = s.get("NET");
-            settings::is_ipv4_cidr(net).then(|| net.split('/').next().unwrap_or(net).to_string())
-        },
+        key: |s| s.net.static_address().map(str::to_string),
     },
 ];
-
-fn valid(s: &Settings, name: &str, kind: Kind) -> Option<String> {
-    let v = s.get(name);
-    (!v.is_empty() && settings::check(kind, v).is_ok()).then(|| v.to_string())
-}
 
 /// Duplicates among all containers that involve at least one selected one.
 pub fn check(resolved: &[(&ContainerFacts, Settings)], paths: &Paths) -> Vec<Finding> {
@@ -103,7 +95,7 @@ mod tests {
             ..Default::default()
         };
         let dir = PathBuf::from(format!("/w/{name}"));
-        let (settings, _) = settings::resolve(Path::new("/w"), &dir, &eval, &[]);
+        let (settings, _) = crate::settings::resolve(Path::new("/w"), &dir, &eval, &[]);
         let facts = ContainerFacts {
             name: name.into(),
             dir,

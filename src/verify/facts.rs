@@ -191,17 +191,10 @@ fn would_ignore(repo: &Repository, workdir: &Path, rel: &str, is_dir: bool) -> R
 /// `data/` does not ignore it, while libgit2 follows the link and says it
 /// does. `None` when git cannot be asked.
 fn git_check_ignore(workdir: &Path, rel: &str) -> Option<bool> {
-    let mut cmd = std::process::Command::new("git");
-    crate::bash::clean_env(&mut cmd);
-    let status = cmd
-        .arg("-C")
-        .arg(workdir)
-        .args(["check-ignore", "-q", "--no-index", "--", rel])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .ok()?;
+    let runner = crate::host::process::Runner::new(false, Default::default());
+    let check = crate::host::process::Proc::local("git", &["-C", &workdir.to_string_lossy()])
+        .args(["check-ignore", "-q", "--no-index", "--", rel]);
+    let status = runner.output(&check).ok()?.status;
     match status.code() {
         Some(0) => Some(true),
         Some(1) => Some(false),

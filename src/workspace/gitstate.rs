@@ -36,16 +36,18 @@ pub fn changed_paths(repo: &Repository, pathspecs: &[String]) -> Result<Vec<Stri
         .collect())
 }
 
-/// Whether git tracks `rel` (a path relative to the work tree).
-pub fn is_tracked(repo: &Repository, rel: &str) -> bool {
-    repo.index()
-        .ok()
-        .is_some_and(|idx| idx.get_path(Path::new(rel), 0).is_some())
+/// Whether git tracks `rel` (a path relative to the work tree). An index
+/// that cannot be read is an error, never a "no".
+pub fn is_tracked(repo: &Repository, rel: &str) -> Result<bool> {
+    let index = repo.index().context("cannot read the git index")?;
+    Ok(index.get_path(Path::new(rel), 0).is_some())
 }
 
-/// Whether `rel` is (or would be, if created) ignored.
-pub fn is_ignored(repo: &Repository, rel: &str) -> bool {
-    repo.is_path_ignored(rel).unwrap_or(false)
+/// Whether `rel` is (or would be, if created) ignored. Ignore rules that
+/// cannot be read are an error, never a "no".
+pub fn is_ignored(repo: &Repository, rel: &str) -> Result<bool> {
+    repo.is_path_ignored(rel)
+        .with_context(|| format!("cannot read git's ignore rules for {rel}"))
 }
 
 /// Commits after `since` up to HEAD that change anything under `paths`

@@ -1,33 +1,71 @@
-//! What every command that works on the tree starts from.
+//! What every command that works on the tree starts from: the workspace, the
+//! tree, and the secrets its `.env` files hold (found once, by the
+//! evaluation, and handed to everything that prints).
+
+use std::cell::OnceCell;
+use std::sync::Arc;
 
 use anyhow::Result;
 
 use crate::bash::{self, Evaluated};
 use crate::cmd::GlobalArgs;
-use crate::host::Host;
+use crate::host::process::Runner;
+use crate::host::{Host, is_root};
 use crate::term;
+use crate::term::mask::Masker;
 use crate::workspace::Workspace;
 use crate::workspace::tree::{Container, Tree};
 
 pub struct Session {
     pub ws: Workspace,
     pub tree: Tree,
+    /// Fixed by the first evaluation.
+    secrets: OnceCell<Arc<Masker>>,
 }
 
 impl Session {
     pub fn open(global: &GlobalArgs) -> Result<Session> {
         let ws = Workspace::discover(global.root.as_deref())?;
         let tree = Tree::load(&ws.root)?;
-        Ok(Session { ws, tree })
+        Ok(Session {
+            ws,
+            tree,
+            secrets: OnceCell::new(),
+        })
     }
 
-    /// The host tools, through sudo unless root or `lxc.sudo=false`.
+    /// Whether host commands go through sudo: `git config lxc.sudo` true
+    /// (always, even as root) or false (never); unset, unless root.
+    pub fn sudo(&self) -> bool {
+        self.ws
+            .config_bool("lxc.sudo")
+            .unwrap_or_else(|| !is_root())
+    }
+
+    /// The process runner, with this command's secrets.
+    pub fn runner(&self) -> Runner {
+        Runner::new(self.sudo(), self.secrets.get().cloned().unwrap_or_default())
+    }
+
+    /// The host tools.
     pub fn host(&self) -> Host {
-        Host::new(self.ws.config_bool("lxc.sudo"), term::masker())
+        Host::new(self.runner())
     }
 
-    /// Evaluate containers' settings files in one bash process.
+    /// Evaluate containers' settings files in one bash process. The first
+    /// evaluation of a command fixes its secrets: every `.env` value they
+    /// define is masked from then on, in all output.
     pub fn evaluate(&self, containers: &[&Container]) -> Result<Vec<Evaluated>> {
-        bash::evaluate(&self.tree, containers)
+        let evaluated = bash::evaluate(&self.runner(), &self.tree, containers)?;
+        if self.secrets.get().is_none() {
+            let mut masker = Masker::default();
+            for value in evaluated.iter().flat_map(Evaluated::secret_values) {
+                masker.add(value);
+            }
+            let masker = Arc::new(masker);
+            term::set_secrets(masker.clone());
+            let _ = self.secrets.set(masker);
+        }
+        Ok(evaluated)
     }
 }

@@ -1,0 +1,129 @@
+# git-lxc: reads containers' settings files (SPEC §2), or runs a hook (§3)
+# after reading one container's files the same way.
+#
+# Arguments: MODE ROOT [NAME DIR]...
+#   MODE `eval`: every container, each in a subshell, results reported;
+#   MODE `hook:NAME`: one container, then HOOK_NAME is run.
+# File descriptors:
+#   3     results, NUL-separated records (git-lxc's stdout pipe):
+#           B dump    every variable before any file (bash's own)
+#           C name    a container begins
+#           P1 dump, P3 dump   before the first and after the last .env
+#           V dump    after configSettings
+#           L names   the functions defined, one a line
+#           E         the files ran to their end
+#           D decl    `declare -F` of the hook: name, line, file
+#           M entry   an entry HOOK_customMounts appended
+#         A dump is `declare -p` output: every variable, one declaration each.
+#   4     what the sourced files print (git-lxc's stderr pipe in eval mode,
+#         /dev/null in hook mode), cut into sections by markers \0GL:WHAT\0:
+#           ctr:NAME       a container begins
+#           src:FILE       the output of sourcing FILE follows
+#           chk:LINE:FILE  bash's parse messages for FILE follow; bash counts
+#                          their lines LINE more than the file's
+#           end:STATUS     the section ended with STATUS
+#   1, 2  bash's own messages and the hooks' output (git-lxc's stderr pipe).
+__gl_mode=${1%%:*} __gl_hook=${1#*:} __gl_root=$2
+shift 2
+exec 3>&1 1>&2
+if [[ $__gl_mode == eval ]]; then exec 4>&2; else exec 4>/dev/null; fi
+
+__gl_mark() { builtin printf '\0GL:%s\0' "$1" >&4; }
+
+# Parse FILE the way `bash -n` does, without running it and without a fork:
+# after `set -n`, bash reads the rest of eval's text and executes none of it,
+# nor anything else in this function; `local -` turns it off again when the
+# function returns, with eval's status.
+__gl_parse_only() {
+    local - __gl_t=
+    [[ -f $1 ]] || return 0
+    IFS= builtin read -r -d '' __gl_t <"$1" || :
+    __gl_mark "chk:$LINENO:$1"; builtin eval $'set -n\n'"$__gl_t"
+}
+__gl_check() {
+    __gl_parse_only "$1"
+    __gl_mark "end:$?"
+}
+# Every variable, as `declare -p` prints it, in record $1; git-lxc tells
+# the ones the files defined or changed from those bash started with.
+__gl_dump() {
+    builtin printf '%s\0' "$1" >&3
+    builtin declare -p >&3
+    builtin printf '\0' >&3
+}
+# Run the hook, fd 3 closed to it. customMounts gets the name of the global
+# array `mps` (the original contract: it appends to it, directly or through
+# `local -n m=$1`); the entries travel back as M records.
+__gl_run_hook() {
+    shopt -s extdebug
+    builtin printf 'D\0' >&3
+    builtin declare -F "HOOK_$__gl_hook" >&3 || :
+    builtin printf '\0' >&3
+    shopt -u extdebug
+    if [[ $__gl_hook == customMounts ]]; then
+        unset mps
+        declare -ga mps=()
+        HOOK_customMounts mps 3>&-
+        local __gl_rc=$? __gl_e
+        ((__gl_rc == 0)) || return "$__gl_rc"
+        for __gl_e in "${mps[@]}"; do builtin printf 'M\0%s\0' "$__gl_e" >&3; done
+        return 0
+    fi
+    "HOOK_$__gl_hook" 3>&-
+}
+
+if [[ $__gl_mode == eval ]]; then
+    __gl_dump B
+    __gl_check "$__gl_root/defaults"
+    for __gl_lib in "$__gl_root"/lib/*.sh; do __gl_check "$__gl_lib"; done
+fi
+__gl_status=0
+while [[ $# -ge 2 ]]; do
+    __gl_name=$1 __gl_dir=$2
+    shift 2
+    __gl_mark "ctr:$__gl_name"
+    builtin printf 'C\0%s\0' "$__gl_name" >&3
+    if [[ $__gl_mode == eval ]]; then
+        __gl_check "$__gl_dir/configSettings"
+        for __gl_f in build-target.sh target-bootstrap.sh; do
+            if [[ -f $__gl_dir/$__gl_f ]]; then
+                __gl_check "$__gl_dir/$__gl_f"
+                break
+            fi
+        done
+    fi
+    (
+        cd "$__gl_dir" || exit 1
+        ROOT_PATH=$__gl_dir ROOT_DIR=$__gl_name
+        # The sourcing order (SPEC §2), later wins.
+        __gl_files=("$__gl_root/defaults" "$__gl_root/.env" "$__gl_dir/.env" "$__gl_dir/configSettings")
+        __gl_done=0
+        for __gl_i in 0 1 2 3; do
+            # Secrets are what the .env files (1 and 2) define or change.
+            [[ $__gl_mode == eval && $__gl_i == [13] ]] && __gl_dump "P$__gl_i"
+            __gl_f=${__gl_files[__gl_i]}
+            if [[ -f $__gl_f ]]; then
+                __gl_mark "src:$__gl_f"
+                . "$__gl_f" 3>&- >&4 2>&4 </dev/null
+                __gl_mark "end:$?"
+            fi
+            __gl_done=$((__gl_i + 1))
+        done
+        # A top-level `break` in a file ends the loop early: the files did
+        # not run to their end.
+        [[ $__gl_done == 4 ]] || exit 1
+        IFS=$' \t\n'
+        if [[ $__gl_mode == hook ]]; then
+            __gl_run_hook
+            exit
+        fi
+        __gl_dump V
+        builtin printf 'L\0' >&3
+        builtin compgen -A function >&3
+        builtin printf '\0E\0' >&3
+    )
+    __gl_status=$?
+    __gl_mark "end:$__gl_status"
+done
+[[ $__gl_mode == hook ]] && exit "$__gl_status"
+exit 0

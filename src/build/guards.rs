@@ -1,0 +1,140 @@
+//! The safety guards a build passes before its first host change (SPEC §5
+//! step 2): valid settings, `.env` safe, nothing uncommitted, the CTID ours.
+//! Each refuses (exit 3) with a hint; an I/O error refuses too.
+
+use anyhow::Result;
+
+use super::{Options, watched_paths};
+use crate::bash::Evaluated;
+use crate::error::Failure;
+use crate::host::facts::HostFacts;
+use crate::settings;
+use crate::term;
+use crate::workspace::Workspace;
+use crate::workspace::gitstate;
+use crate::workspace::tree::{Container, Tree};
+
+pub fn settings_ok(
+    ws: &Workspace,
+    name: &str,
+    ev: &Evaluated,
+    problems: &[settings::Problem],
+) -> Result<()> {
+    let mut errors: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let place = match &p.origin {
+                Some(o) => match o.line {
+                    Some(l) => format!("{}:{l}: ", ws.rel(&o.file)),
+                    None => format!("{}: ", ws.rel(&o.file)),
+                },
+                None => String::new(),
+            };
+            format!("{place}{} [{}]", p.message, p.rule)
+        })
+        .collect();
+    for (file, msg) in &ev.syntax_errors {
+        errors.push(format!(
+            "{}: {} [bash-syntax]",
+            ws.rel(file),
+            msg.lines().next().unwrap_or("")
+        ));
+    }
+    if !ev.complete {
+        errors.push(format!(
+            "the settings files of '{name}' stopped before their end (an `exit`?): {}",
+            ev.stderr.trim()
+        ));
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    for e in &errors {
+        term::error(e);
+    }
+    Err(Failure::failed(
+        format!("the settings of '{name}' are not valid; nothing was done"),
+        format!("fix the files named above; `git lxc verify {name}` checks them offline"),
+    ))
+}
+
+pub fn env_guard(ws: &Workspace, tree: &Tree, container: &Container) -> Result<()> {
+    for env in [tree.env_file(), container.env_file()] {
+        let rel = ws.rel(&env);
+        if gitstate::is_tracked(&ws.repo, &rel)? {
+            return Err(Failure::refused(
+                format!("{rel} is tracked by git: its secrets are in the repository"),
+                format!(
+                    "run `git rm --cached {rel}`, commit, add `.env` to .gitignore, and change every secret it held"
+                ),
+            ));
+        }
+        if env.exists() && !gitstate::is_ignored(&ws.repo, &rel)? {
+            return Err(Failure::refused(
+                format!("{rel} is not ignored by git: one `git add -A` would commit its secrets"),
+                "add `.env` to the tree's .gitignore (`git lxc init` does it)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn dirty_guard(
+    ws: &Workspace,
+    tree: &Tree,
+    container: &Container,
+    opts: &Options,
+) -> Result<bool> {
+    let changed = gitstate::changed_paths(&ws.repo, &watched_paths(ws, tree, container))?;
+    if changed.is_empty() {
+        return Ok(false);
+    }
+    if opts.allow_dirty || opts.dry_run {
+        if opts.allow_dirty {
+            term::warn(format!(
+                "building from uncommitted changes ({}); the record will say dirty",
+                changed.join(", ")
+            ));
+        }
+        return Ok(opts.allow_dirty);
+    }
+    let shown: Vec<&str> = changed.iter().take(8).map(String::as_str).collect();
+    let more = if changed.len() > 8 {
+        format!(" and {} more", changed.len() - 8)
+    } else {
+        String::new()
+    };
+    Err(Failure::refused(
+        format!(
+            "'{}' has uncommitted changes: {}{more}",
+            container.name,
+            shown.join(", ")
+        ),
+        "commit them (the container records the commit it was built from), or pass --allow-dirty",
+    ))
+}
+
+pub fn ownership_guard(facts: &HostFacts, ctid: u32, name: &str, opts: &Options) -> Result<()> {
+    let record = facts.record(ctid);
+    let owner = match &record {
+        Some(r) if r.name == name => return Ok(()),
+        Some(r) => format!("its record names '{}'", r.name),
+        None => "it has no git-lxc record (git-lxc did not build it)".to_string(),
+    };
+    if opts.force {
+        term::warn(format!(
+            "CT {ctid} is not '{name}' ({owner}); --force replaces it"
+        ));
+        return Ok(());
+    }
+    let listed = facts
+        .listed(ctid)
+        .map(|l| l.name.clone())
+        .unwrap_or_default();
+    Err(Failure::refused(
+        format!("CT {ctid} ({listed}) exists and {owner}; refusing to destroy it"),
+        format!(
+            "pick a free CTID in {name}/configSettings or .env (OPT_CTID), or pass --force if CT {ctid} really is to be replaced"
+        ),
+    ))
+}

@@ -1,0 +1,233 @@
+//! Bind mounts: the folder's own (`conf/`, `bin/`, `data/`) and those
+//! `HOOK_customMounts` asks for, numbered as `--mpN` arguments.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::error::Failure;
+use crate::workspace::tree::Container;
+
+/// A bind mount of the container folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub source: PathBuf,
+    pub target: &'static str,
+    pub read_only: bool,
+}
+
+/// A mount `HOOK_customMounts` asked for: `--mpN SPEC` or a bare `SPEC`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomMount {
+    pub index: Option<u32>,
+    pub spec: String,
+}
+
+/// Parse the entries a `HOOK_customMounts` appended to its array: `--mpN`
+/// and `SPEC` as two entries, `--mpN SPEC` as one, or a bare `SPEC`.
+pub fn parse_custom_mounts(entries: &[String]) -> Result<Vec<CustomMount>, String> {
+    let mut out = Vec::new();
+    let mut iter = entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty());
+    while let Some(entry) = iter.next() {
+        let Some(flag) = entry
+            .strip_prefix("--mp")
+            .or_else(|| entry.strip_prefix("-mp"))
+        else {
+            out.push(CustomMount {
+                index: None,
+                spec: entry.to_string(),
+            });
+            continue;
+        };
+        let (num, spec) = match flag.split_once([' ', '=']) {
+            Some((n, spec)) => (n, spec.trim().to_string()),
+            None => (
+                flag,
+                iter.next()
+                    .ok_or_else(|| format!("'{entry}' is not followed by a mount spec"))?
+                    .to_string(),
+            ),
+        };
+        let index: u32 = num
+            .parse()
+            .ok()
+            .filter(|n| *n <= 255)
+            .ok_or_else(|| format!("'{entry}': mount point numbers run from mp0 to mp255"))?;
+        out.push(CustomMount {
+            index: Some(index),
+            spec,
+        });
+    }
+    for m in &out {
+        if !m.spec.contains("mp=") {
+            return Err(format!(
+                "mount '{}' lacks mp=<path inside the container>",
+                m.spec
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Check a bind-mount source the way pct will, before anything changes:
+/// it must exist and its path must hold no symlink.
+pub fn check_bind_source(spec: &str) -> Result<(), String> {
+    let source = spec
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("volume=");
+    if !source.starts_with('/') || source.starts_with("/dev/") {
+        return Ok(()); // storage volume or device: pct checks those
+    }
+    let path = std::path::Path::new(source);
+    if !path.exists() {
+        return Err(format!(
+            "mount source {source} does not exist; create it first"
+        ));
+    }
+    match std::fs::canonicalize(path) {
+        Ok(real) if real == path => Ok(()),
+        Ok(real) => Err(format!(
+            "mount source {source} goes through a symlink (pct refuses those); use its real path {}",
+            real.display()
+        )),
+        Err(e) => Err(format!("cannot resolve mount source {source}: {e}")),
+    }
+}
+
+/// `--mpN SPEC` arguments: the hook's numbered mounts keep their numbers; the
+/// folder's own mounts and the hook's unnumbered ones take the free numbers.
+pub fn mount_args(ours: &[Mount], custom: &[CustomMount]) -> Result<Vec<String>, String> {
+    let mut used: Vec<u32> = Vec::new();
+    for m in custom.iter().filter_map(|m| m.index) {
+        if used.contains(&m) {
+            return Err(format!("HOOK_customMounts uses --mp{m} twice"));
+        }
+        used.push(m);
+    }
+    let mut next = 0u32;
+    let mut free = |used: &mut Vec<u32>| -> Result<u32, String> {
+        while used.contains(&next) {
+            next += 1;
+        }
+        if next > 255 {
+            return Err("more than 256 mount points".to_string());
+        }
+        used.push(next);
+        Ok(next)
+    };
+    let mut args = Vec::new();
+    for m in ours {
+        let i = free(&mut used)?;
+        let mut spec = format!("{},mp={}", m.source.display(), m.target);
+        if m.read_only {
+            spec.push_str(",ro=1");
+        }
+        args.push(format!("--mp{i}"));
+        args.push(spec);
+    }
+    for m in custom {
+        let i = match m.index {
+            Some(i) => i,
+            None => free(&mut used)?,
+        };
+        args.push(format!("--mp{i}"));
+        args.push(m.spec.clone());
+    }
+    Ok(args)
+}
+
+/// conf/ and bin/ (when present) read-only, data/ read-write, by real path:
+/// pct refuses symlinks in bind-mount paths.
+pub fn folder_mounts(container: &Container) -> Result<Vec<Mount>> {
+    let mut out = Vec::new();
+    for (folder, target, read_only) in [
+        ("conf", "/usr/local/conf", true),
+        ("bin", "/usr/local/sbin", true),
+        ("data", "/usr/local/data", false),
+    ] {
+        let path = container.dir.join(folder);
+        let source = if path.exists() {
+            std::fs::canonicalize(&path)
+                .with_context(|| format!("cannot resolve {}", path.display()))?
+        } else if folder == "data" {
+            if path.is_symlink() {
+                return Err(Failure::failed(
+                    format!(
+                        "{} is a symlink to a folder that does not exist",
+                        path.display()
+                    ),
+                    "create the folder it points to, or remove the link",
+                ));
+            }
+            path
+        } else {
+            continue;
+        };
+        out.push(Mount {
+            source,
+            target,
+            read_only,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_mounts_in_every_form() {
+        let entries: Vec<String> = [
+            "--mp3 /srv/media,mp=/media",
+            "--mp0",
+            "/a,mp=/a",
+            "/b,mp=/b,ro=1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let custom = parse_custom_mounts(&entries).unwrap();
+        assert_eq!(
+            custom[0],
+            CustomMount {
+                index: Some(3),
+                spec: "/srv/media,mp=/media".into()
+            }
+        );
+        assert_eq!(custom[1].index, Some(0));
+        assert_eq!(custom[2].index, None);
+        let ours = vec![
+            Mount {
+                source: "/t/conf".into(),
+                target: "/usr/local/conf",
+                read_only: true,
+            },
+            Mount {
+                source: "/t/data".into(),
+                target: "/usr/local/data",
+                read_only: false,
+            },
+        ];
+        let args = mount_args(&ours, &custom).unwrap();
+        assert_eq!(
+            args,
+            vec![
+                "--mp1",
+                "/t/conf,mp=/usr/local/conf,ro=1",
+                "--mp2",
+                "/t/data,mp=/usr/local/data",
+                "--mp3",
+                "/srv/media,mp=/media",
+                "--mp0",
+                "/a,mp=/a",
+                "--mp4",
+                "/b,mp=/b,ro=1",
+            ]
+        );
+        assert!(parse_custom_mounts(&["--mp3".to_string()]).is_err());
+        assert!(parse_custom_mounts(&["/x".to_string()]).is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! Picking the template a container is created from (`pveam list`,
+//! `pveam available`).
+
+use anyhow::Result;
+
+use crate::build::plan::Template;
+use crate::error::Failure;
+use crate::host::Host;
+use crate::host::process::Proc;
+use crate::settings::Settings;
+use crate::term;
+
+/// Natural ordering key for template names (so 3.10 sorts after 3.9).
+pub fn natural_key(s: &str) -> Vec<(u64, String)> {
+    let mut key = Vec::new();
+    let mut num = String::new();
+    let mut text = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            if !text.is_empty() {
+                key.push((0, std::mem::take(&mut text)));
+            }
+            num.push(c);
+        } else {
+            if !num.is_empty() {
+                key.push((num.parse().unwrap_or(u64::MAX), String::new()));
+                num.clear();
+            }
+            text.push(c);
+        }
+    }
+    if !num.is_empty() {
+        key.push((num.parse().unwrap_or(u64::MAX), String::new()));
+    }
+    if !text.is_empty() {
+        key.push((0, text));
+    }
+    key
+}
+
+/// The version part of a template file name: `alpine-3.22-default_…` → `3.22`.
+fn template_version(file: &str, ostype: &str) -> Option<String> {
+    let rest = file.strip_prefix(ostype)?.strip_prefix('-')?;
+    let end = rest.find(['-', '_']).unwrap_or(rest.len());
+    Some(rest[..end].to_string())
+}
+
+/// The newest template file among `files` for OSTYPE (and OSVERSION if set).
+pub fn pick_template<'a>(files: &[&'a str], ostype: &str, version: &str) -> Option<&'a str> {
+    files
+        .iter()
+        .copied()
+        .filter(|f| {
+            let Some(v) = template_version(f, ostype) else {
+                return false;
+            };
+            version.is_empty() || v == version || v.starts_with(&format!("{version}."))
+        })
+        .max_by_key(|f| natural_key(f))
+}
+
+/// Template file names in `pveam list` output (`STORE:vztmpl/<file>`).
+pub fn parse_pveam_list(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|v| v.split_once(":vztmpl/").map(|(_, f)| f.to_string()))
+        .collect()
+}
+
+/// Template file names in `pveam available` output (section, name, arch).
+pub fn parse_pveam_available(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The template for `settings`, from `pveam list` (and, with CHECKTEMPLATE=1,
+/// `pveam available`: the newest matching one, downloaded if not local).
+pub fn choose(settings: &Settings, host: &Host) -> Result<Template> {
+    let store = settings.templatestore.as_str();
+    let ostype = settings.ostype.as_str();
+    let version = settings.osversion.as_str();
+    let out = host
+        .runner
+        .checked(&Proc::host("pveam", &["list", store]))?;
+    let local = parse_pveam_list(&out.stdout);
+    let local_refs: Vec<&str> = local.iter().map(String::as_str).collect();
+    let wanted = if version.is_empty() {
+        ostype.to_string()
+    } else {
+        format!("{ostype}-{version}")
+    };
+    if settings.checktemplate {
+        let avail = host
+            .runner
+            .checked(&Proc::host("pveam", &["available", "--section", "system"]))?;
+        let names = parse_pveam_available(&avail.stdout);
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        if let Some(newest) = pick_template(&refs, ostype, version) {
+            let download = (!local.iter().any(|f| f == newest)).then(|| newest.to_string());
+            return Ok(Template {
+                volid: format!("{store}:vztmpl/{newest}"),
+                update: true,
+                download,
+            });
+        }
+        if let Some(file) = pick_template(&local_refs, ostype, version) {
+            term::warn(format!(
+                "no {wanted} template in `pveam available`; using the local {file}"
+            ));
+            return Ok(Template {
+                volid: format!("{store}:vztmpl/{file}"),
+                update: true,
+                download: None,
+            });
+        }
+        return Err(Failure::failed(
+            format!("no {wanted} template is available to download"),
+            "check OPT_OSTYPE/OPT_OSVERSION against `pveam available --section system`",
+        ));
+    }
+    match pick_template(&local_refs, ostype, version) {
+        Some(file) => Ok(Template {
+            volid: format!("{store}:vztmpl/{file}"),
+            update: false,
+            download: None,
+        }),
+        None => Err(Failure::failed(
+            format!("no {wanted} template in storage '{store}'"),
+            format!(
+                "download one (`pveam update && pveam available --section system`, then `pveam download {store} <name>`), or set OPT_CHECKTEMPLATE=1"
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_newest_matching_template() {
+        let files = [
+            "alpine-3.9-default_20190101_amd64.tar.xz",
+            "alpine-3.22-default_20250617_amd64.tar.xz",
+            "alpine-3.21-default_20241217_amd64.tar.xz",
+            "debian-12-standard_12.7-1_amd64.tar.zst",
+            "debian-12-standard_12.2-1_amd64.tar.zst",
+            "debian-13-standard_13.1-1_amd64.tar.zst",
+        ];
+        assert_eq!(pick_template(&files, "alpine", ""), Some(files[1]));
+        assert_eq!(pick_template(&files, "alpine", "3.21"), Some(files[2]));
+        assert_eq!(pick_template(&files, "debian", "12"), Some(files[3]));
+        assert_eq!(pick_template(&files, "debian", ""), Some(files[5]));
+        assert_eq!(pick_template(&files, "ubuntu", ""), None);
+        assert_eq!(pick_template(&files, "alpine", "3.2"), None);
+    }
+
+    #[test]
+    fn parses_pveam_list() {
+        let text = format!(
+            "{:<60} SIZE\n{:<60} {:<4.2}MB\n",
+            "NAME", "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz", 3.1
+        );
+        assert_eq!(
+            parse_pveam_list(&text),
+            vec!["alpine-3.22-default_20250617_amd64.tar.xz"]
+        );
+    }
+}
