@@ -112,7 +112,7 @@ rc "bind source missing" 255
 is "bind source missing msg" "$ERR" "unable to create CT 101 - directory '$T/nodir' does not exist"
 ln -s "$T/data" "$T/link"
 run pct create 101 "local:vztmpl/$TPL" "${base[@]}" --mp0 "$T/link,mp=/x"
-has "bind source symlink" "$ERR" "contains a symlink"
+has "bind source symlink" "$ERR" "mount path modified by symlink: $T/link != $T/data"
 echo "not a key" >"$T/keys"
 run pct create 101 "local:vztmpl/$TPL" "${base[@]}" --ssh-public-keys "$T/keys"
 is "bad ssh key" "$ERR" "SSH public key validation error"
