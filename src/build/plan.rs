@@ -89,20 +89,49 @@ pub enum Action {
     Provision(Proc),
 }
 
+/// One command of a step, as `plan` shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Command<'a> {
+    pub proc: &'a Proc,
+    pub changes_host: bool,
+    /// Runs only when the command before it failed (`pct stop` after a
+    /// failed shutdown).
+    pub fallback: bool,
+}
+
 impl Action {
-    /// Every command the step may run, each with whether it changes the host.
-    pub fn commands(&self) -> Vec<(&Proc, bool)> {
+    /// Every command the step may run.
+    pub fn commands(&self) -> Vec<Command<'_>> {
+        let run = |proc| Command {
+            proc,
+            changes_host: true,
+            fallback: false,
+        };
+        let read = |proc| Command {
+            proc,
+            changes_host: false,
+            fallback: false,
+        };
         match self {
-            Action::Run(p) | Action::Provision(p) => vec![(p, true)],
-            Action::Hook { hook, .. } => vec![(hook, true)],
-            Action::Shutdown { shutdown, stop } => vec![(shutdown, true), (stop, true)],
+            Action::Run(p) | Action::Provision(p) => vec![run(p)],
+            Action::Hook { hook, .. } => vec![run(hook)],
+            Action::Shutdown { shutdown, stop } => vec![
+                run(shutdown),
+                Command {
+                    fallback: true,
+                    ..run(stop)
+                },
+            ],
             Action::Download {
                 download, check, ..
-            } => vec![(download, true), (check, false)],
-            Action::WaitIp { probe, .. } => vec![(probe, false)],
+            } => vec![run(download), read(check)],
+            Action::WaitIp { probe, .. } => vec![read(probe)],
             Action::Mapping {
-                read, hook, append, ..
-            } => vec![(read, false), (hook, true), (append, true)],
+                read: cat,
+                hook,
+                append,
+                ..
+            } => vec![read(cat), run(hook), run(append)],
         }
     }
 }
@@ -483,8 +512,8 @@ mod tests {
         steps
             .iter()
             .flat_map(|s| s.action.commands())
-            .filter(|(_, changes)| *changes)
-            .map(|(p, _)| p.display())
+            .filter(|c| c.changes_host)
+            .map(|c| c.proc.display())
             .collect()
     }
 

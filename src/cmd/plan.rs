@@ -147,6 +147,8 @@ struct JsonCommand {
     /// `none`, `terminal`, `script` (secret, never shown) or the piped text.
     stdin: String,
     changes_host: bool,
+    /// Runs only when the command before it failed.
+    fallback: bool,
     privileged: bool,
 }
 
@@ -160,18 +162,19 @@ fn json(p: &Prepared) -> JsonPlan<'_> {
                 .action
                 .commands()
                 .into_iter()
-                .map(|(c, changes_host)| JsonCommand {
-                    argv: std::iter::once(c.program.clone())
-                        .chain(c.args.iter().cloned())
+                .map(|cmd| JsonCommand {
+                    argv: std::iter::once(cmd.proc.program.clone())
+                        .chain(cmd.proc.args.iter().cloned())
                         .collect(),
-                    stdin: match &c.stdin {
+                    stdin: match &cmd.proc.stdin {
                         Stdin::Null => "none".into(),
                         Stdin::Inherit => "terminal".into(),
                         Stdin::Text { secret: true, .. } => "script".into(),
                         Stdin::Text { text, .. } => text.clone(),
                     },
-                    changes_host,
-                    privileged: c.privileged,
+                    changes_host: cmd.changes_host,
+                    fallback: cmd.fallback,
+                    privileged: cmd.proc.privileged,
                 })
                 .collect(),
         })

@@ -98,6 +98,11 @@ impl Proc {
         self
     }
 
+    pub fn dir(mut self, dir: impl Into<PathBuf>) -> Proc {
+        self.dir = Some(dir.into());
+        self
+    }
+
     pub fn stdin(mut self, stdin: Stdin) -> Proc {
         self.stdin = stdin;
         self

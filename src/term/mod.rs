@@ -76,6 +76,11 @@ pub fn set_secrets(masker: Arc<Masker>) {
     state().lock().unwrap().masker = masker;
 }
 
+/// The command's secrets (the one value [`set_secrets`] installed).
+pub fn masker() -> Arc<Masker> {
+    state().lock().unwrap().masker.clone()
+}
+
 /// Mask every registered secret in `text`.
 pub fn mask(text: &str) -> String {
     state().lock().unwrap().masker.mask(text)

@@ -7,6 +7,7 @@ use crate::fakes::{self, ALPINE, DEBIAN};
 use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 
 mod failures;
+mod plan_is_build;
 mod trees;
 
 const CANARY: &str = "canary-7f3a9";
