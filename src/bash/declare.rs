@@ -29,7 +29,10 @@ impl Decl {
 
 /// Every declaration in `dump`.
 pub fn parse(dump: &str) -> Result<Vec<Decl>> {
-    let mut p = Cursor { s: dump.as_bytes(), at: 0 };
+    let mut p = Cursor {
+        s: dump.as_bytes(),
+        at: 0,
+    };
     let mut out = Vec::new();
     loop {
         while p.peek() == Some(b'\n') {
@@ -78,7 +81,10 @@ impl Cursor<'_> {
         if !self.eat(b"declare -") {
             return Err(self.error("expected `declare -`"));
         }
-        let flags = self.until(|c| c == b' ').trim_start_matches('-').to_string();
+        let flags = self
+            .until(|c| c == b' ')
+            .trim_start_matches('-')
+            .to_string();
         self.eat(b" ");
         let name = self.until(|c| c == b'=' || c == b'\n').to_string();
         if name.is_empty() {
@@ -310,7 +316,10 @@ mod tests {
         assert_eq!(get("empty").scalar(), "");
         assert!(get("a").is_array());
         assert_eq!(get("a").values, vec!["one", "two words", "three\nlines"]);
-        assert_eq!(get("a").text, r#"declare -a a=([0]="one" [1]="two words" [2]=$'three\nlines')"#);
+        assert_eq!(
+            get("a").text,
+            r#"declare -a a=([0]="one" [1]="two words" [2]=$'three\nlines')"#
+        );
         let mut m = get("m").values.clone();
         m.sort();
         assert_eq!(m, vec!["\n", "v 1"]);

@@ -2,19 +2,41 @@
 //!
 //! The files are bash, so bash reads them: one process for the whole tree,
 //! each container in its own subshell, as the invoking user, with a cleared
-//! environment. Nothing here runs through sudo.
+//! environment, through the process layer. Nothing here runs through sudo.
+//! `settings.bash` holds the one sourcing order, for the evaluation and for
+//! the hooks ([`hooks`]). Results travel on a descriptor of their own; what
+//! the files print comes back on stderr, cut by file, and is only ever
+//! shown masked.
 
+mod declare;
 pub mod hooks;
+mod output;
+mod records;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
-use crate::host::process::{Proc, Runner};
+pub use output::Printed;
+
+use crate::error::Failure;
+use crate::host::process::{Proc, Runner, status_text};
+use crate::workspace::rel_to;
 use crate::workspace::tree::{Container, Tree};
 
-const SCRIPT: &str = include_str!("eval.bash");
+/// The script that reads the files (and runs hooks).
+pub(crate) const SCRIPT: &str = include_str!("settings.bash");
+
+/// How long an evaluation may take before it is stopped.
+const EVAL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Seconds, overriding [`EVAL_TIMEOUT`] (for tests).
+const TIMEOUT_VAR: &str = "GIT_LXC_EVAL_TIMEOUT";
 
 /// A variable the files defined, as bash holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,9 +56,13 @@ pub struct Evaluated {
     pub functions: Vec<String>,
     /// Values defined by the root or container `.env`: never shown anywhere.
     pub secrets: Vec<(String, String)>,
-    /// `bash -n` failures: file and bash's own message.
+    /// Files that do not parse: the file and bash's words, as `bash -n`
+    /// prints them (`FILE: line N: message`).
     pub syntax_errors: Vec<(PathBuf, String)>,
-    /// What bash printed on stderr while sourcing the files.
+    /// What the files printed while they were sourced, line by line, each
+    /// with its file, masked.
+    pub printed: Vec<Printed>,
+    /// The same lines as one text.
     pub stderr: String,
     /// Whether the files ran to the end (a file may `exit`).
     pub complete: bool,
@@ -57,132 +83,166 @@ impl Evaluated {
             .map(|(_, v)| v.as_str())
     }
 
+    #[cfg(test)]
     pub fn scalar(&self, name: &str) -> Option<&str> {
         match self.vars.get(name) {
             Some(Value::Scalar(s)) => Some(s),
             _ => None,
         }
     }
+
+    /// Say on stderr what the files printed, each line attributed to its
+    /// file (`rel` renders a path for the reader).
+    pub fn warn_printed(&self, rel: &dyn Fn(&Path) -> String) {
+        for p in &self.printed {
+            let file = p.file.as_deref().map_or("bash".to_string(), rel);
+            match p.bash_message() {
+                Some((line, msg)) => crate::term::warn(format!("{file}: line {line}: {msg}")),
+                None => crate::term::warn(format!("{file} printed: {}", p.text)),
+            }
+        }
+    }
+}
+
+/// The evaluation of `containers`, as a command (pure: runs nothing).
+fn eval_proc(tree: &Tree, containers: &[&Container]) -> Proc {
+    let mut proc = Proc::local("bash", &["-c", SCRIPT, "git-lxc", "eval"])
+        .arg(tree.root.to_string_lossy())
+        .dir(&tree.root);
+    for c in containers {
+        proc = proc.arg(&c.name).arg(c.dir.to_string_lossy());
+    }
+    proc
 }
 
 /// Evaluate the given containers of `tree` in one bash process.
 pub fn evaluate(runner: &Runner, tree: &Tree, containers: &[&Container]) -> Result<Vec<Evaluated>> {
-    let errdir = tempfile::Builder::new()
-        .prefix("git-lxc-eval")
-        .tempdir()
-        .context("cannot create a temporary folder for bash's messages")?;
-    let mut proc = Proc::local("bash", &["-c", SCRIPT, "git-lxc-eval"])
-        .arg(errdir.path().to_string_lossy())
-        .arg(tree.root.to_string_lossy());
-    for c in containers {
-        proc = proc.arg(&c.name).arg(c.dir.to_string_lossy());
-    }
-    let output = runner
-        .output(&proc)
-        .context("cannot run bash to read the settings files (is bash installed?)")?;
-    if !output.status.success() {
+    evaluate_within(runner, tree, containers, eval_timeout())
+}
+
+fn evaluate_within(
+    runner: &Runner,
+    tree: &Tree,
+    containers: &[&Container],
+    limit: Duration,
+) -> Result<Vec<Evaluated>> {
+    let proc = eval_proc(tree, containers);
+    let (status, results, stream) = run_limited(runner, &proc, limit, &tree.root)?;
+    if !status.success() {
+        let said = String::from_utf8_lossy(&stream).replace('\0', " ");
         bail!(
-            "bash failed while reading the settings files: {}",
-            output.stderr.trim()
+            "bash failed while reading the settings files ({}): {}",
+            status_text(status),
+            runner.masker().mask(said.trim())
         );
     }
-    let mut results = parse(output.stdout.as_bytes())?;
-    for r in &mut results {
-        r.stderr = std::fs::read_to_string(errdir.path().join(format!("{}.err", r.name)))
-            .unwrap_or_default();
+    let mut evaluated = records::parse(&results)?;
+    let output = output::parse(&stream);
+    let mut masker = runner.masker().clone();
+    for v in evaluated.iter().flat_map(Evaluated::secret_values) {
+        masker.add(v);
     }
-    Ok(results)
-}
-
-/// Tree-wide `bash -n` failures (root `defaults`, `lib/*.sh`) come before the
-/// first container record; they are attached to every container's result by
-/// [`evaluate`]'s caller through [`tree_syntax_errors`].
-fn parse(out: &[u8]) -> Result<Vec<Evaluated>> {
-    let text = String::from_utf8_lossy(out);
-    let mut fields = text.split('\0');
-    let mut results: Vec<Evaluated> = Vec::new();
-    let mut tree_errors: Vec<(PathBuf, String)> = Vec::new();
-    let mut next = |what: &str| -> Result<String> {
-        fields
-            .next()
-            .map(str::to_string)
-            .with_context(|| format!("bash evaluation output ended inside a {what} record"))
-    };
-    loop {
-        let tag = match next("tag") {
-            Ok(t) if t.is_empty() => break,
-            Ok(t) => t,
-            Err(_) => break,
-        };
-        match tag.as_str() {
-            "C" => results.push(Evaluated {
-                name: next("container")?,
-                ..Default::default()
-            }),
-            "N" => {
-                let file = PathBuf::from(next("syntax")?);
-                let msg = next("syntax")?;
-                match results.last_mut() {
-                    Some(r) => r.syntax_errors.push((file, msg)),
-                    None => tree_errors.push((file, msg)),
-                }
-            }
-            "E" => current(&mut results)?.complete = true,
-            "V" | "A" => {
-                let name = next("variable")?;
-                let value = next("variable")?;
-                let value = if tag == "V" {
-                    Value::Scalar(value)
-                } else {
-                    Value::Array(value)
-                };
-                current(&mut results)?.vars.insert(name, value);
-            }
-            "S" => {
-                let name = next("secret")?;
-                let value = next("secret")?;
-                current(&mut results)?.secrets.push((name, value));
-            }
-            "F" => {
-                let name = next("function")?;
-                current(&mut results)?.functions.push(name);
-            }
-            "X" => {
-                // A sourced file returned status 2 or more (bash's status for a
-                // parse error); bash's message is in stderr, nothing to add.
-                next("status")?;
-                next("status")?;
-            }
-            other => bail!("unexpected record '{other}' in bash evaluation output"),
+    let global = crate::term::masker();
+    let mask = |s: &str| global.mask(&masker.mask(s));
+    for (e, mut out) in evaluated.iter_mut().zip(output.containers) {
+        debug_assert!(out.name.is_empty() || out.name == e.name);
+        for p in &mut out.printed {
+            p.text = mask(&p.text);
         }
+        e.stderr = out
+            .printed
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        e.printed = out.printed;
+        e.syntax_errors = out.syntax_errors;
+        e.syntax_errors.extend(output.tree_errors.iter().cloned());
     }
-    for r in &mut results {
-        r.syntax_errors.extend(tree_errors.iter().cloned());
-    }
-    Ok(results)
+    Ok(evaluated)
 }
 
-fn current(results: &mut [Evaluated]) -> Result<&mut Evaluated> {
-    results
-        .last_mut()
-        .context("bash evaluation output has a record before any container")
+/// [`EVAL_TIMEOUT`], or the seconds git-lxc's environment asks for.
+fn eval_timeout() -> Duration {
+    std::env::var(TIMEOUT_VAR)
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(EVAL_TIMEOUT, Duration::from_secs_f64)
+}
+
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// Run the evaluation: results (stdout) and output (stderr) read on their
+/// own threads; stopped, with everything it started, after `limit`.
+fn run_limited(
+    runner: &Runner,
+    proc: &Proc,
+    limit: Duration,
+    root: &Path,
+) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>)> {
+    let mut running = runner.spawn(proc)?;
+    let mut stdout = running.child.stdout.take().expect("piped");
+    let mut stderr = running.child.stderr.take().expect("piped");
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        let _ = done_tx.send(buf);
+    });
+    let stream = Arc::new(Mutex::new(Vec::new()));
+    let (err_tx, err_rx) = mpsc::channel::<()>();
+    let sink = Arc::clone(&stream);
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 8192];
+        while let Ok(n) = stderr.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+        }
+        let _ = err_tx.send(());
+    });
+    let results = match done_rx.recv_timeout(limit) {
+        Ok(results) => results,
+        Err(_) => {
+            running.kill_group();
+            let _ = running.wait();
+            let bytes = stream.lock().unwrap().clone();
+            return Err(timed_out(output::open_section(&bytes), limit, root));
+        }
+    };
+    let status = running.wait()?;
+    // Whatever the files left running in the background ends with them.
+    running.kill_group();
+    let _ = err_rx.recv_timeout(Duration::from_secs(2));
+    let bytes = std::mem::take(&mut *stream.lock().unwrap());
+    Ok((status, results, bytes))
+}
+
+fn timed_out(open: output::Section, limit: Duration, root: &Path) -> anyhow::Error {
+    let what = match open {
+        output::Section::Source(file) => format!("reading {}", rel_to(root, &file)),
+        output::Section::Check { file, .. } => {
+            format!("checking the syntax of {}", rel_to(root, &file))
+        }
+        output::Section::None => "reading the settings files".to_string(),
+    };
+    Failure::failed(
+        format!(
+            "{what} did not finish within {} (an endless loop?); bash was stopped",
+            seconds(limit)
+        ),
+        "settings files are read by every git-lxc command: they should only assign variables and define functions, nothing that waits or loops",
+    )
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_records() {
-        let out = b"N\0/r/defaults\0/r/defaults: line 2: oops\0C\0a\0S\0PASS\0pw12\0V\0OPT_RAM\0\x32\x35\x36\0A\0L\0declare -a L=([0]=\"x\")\0F\0HOOK_preBuild\0E\0C\0b\0";
-        let r = parse(out).unwrap();
-        assert_eq!(r.len(), 2);
-        assert_eq!(r[0].scalar("OPT_RAM"), Some("256"));
-        assert!(matches!(r[0].vars.get("L"), Some(Value::Array(_))));
-        assert_eq!(r[0].secrets, vec![("PASS".to_string(), "pw12".to_string())]);
-        assert!(r[0].hooks().any(|h| h == "preBuild"));
-        assert!(r[0].complete);
-        assert!(!r[1].complete);
-        assert_eq!(r[1].syntax_errors.len(), 1);
-    }
-}
+mod tests;

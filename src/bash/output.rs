@@ -48,7 +48,10 @@ pub enum Section {
     None,
     Source(PathBuf),
     /// Parsing a file; bash numbers its lines `base` more than the file's.
-    Check { file: PathBuf, base: usize },
+    Check {
+        file: PathBuf,
+        base: usize,
+    },
 }
 
 const MARK: &[u8] = b"\0GL:";
@@ -207,7 +210,10 @@ fn here_doc_line(msg: &str, base: usize) -> String {
         return msg.to_string();
     };
     let start = i + AT.len();
-    let digits = msg[start..].chars().take_while(char::is_ascii_digit).count();
+    let digits = msg[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .count();
     match msg[start..start + digits].parse::<usize>() {
         Ok(n) => format!(
             "{}{}{}",
@@ -248,7 +254,10 @@ mod tests {
         let texts: Vec<_> = web.printed.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(texts[..2], ["hi", "there"]);
         assert_eq!(web.printed[0].file, Some(PathBuf::from("/r/defaults")));
-        assert_eq!(web.printed[2].bash_message(), Some((2, "x: command not found")));
+        assert_eq!(
+            web.printed[2].bash_message(),
+            Some((2, "x: command not found"))
+        );
         assert_eq!(
             open_section(b"\0GL:ctr:web\0\0GL:src:/r/web/configSettings\0looping"),
             Section::Source(PathBuf::from("/r/web/configSettings"))

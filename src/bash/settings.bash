@@ -40,9 +40,32 @@ __gl_parse_only() {
     IFS= builtin read -r -d '' __gl_t <"$1" || :
     __gl_mark "chk:$LINENO:$1"; builtin eval $'set -n\n'"$__gl_t"
 }
+# Whether all the files parse: one subshell tries them in a row, silently,
+# and stops at the first that does not. After a failure bash's parser is not
+# to be trusted (a bad `$(` even ends the shell), so then each file is
+# checked again in a subshell of its own, by __gl_check, which reports.
+__gl_all_parse() {
+    (
+        exec 2>/dev/null 4>/dev/null
+        for __gl_f; do __gl_parse_only "$__gl_f" || exit 1; done
+        exit 0
+    )
+}
 __gl_check() {
-    __gl_parse_only "$1"
+    ((__gl_parsed)) && return 0
+    [[ -f $1 ]] || return 0
+    (__gl_parse_only "$1")
     __gl_mark "end:$?"
+}
+# The container files to check in folder $1: configSettings and the build
+# script (its legacy name when the new one is absent), in __gl_cf.
+__gl_container_files() {
+    __gl_cf=("$1/configSettings")
+    if [[ -f $1/build-target.sh ]]; then
+        __gl_cf+=("$1/build-target.sh")
+    elif [[ -f $1/target-bootstrap.sh ]]; then
+        __gl_cf+=("$1/target-bootstrap.sh")
+    fi
 }
 # Every variable, as `declare -p` prints it, in record $1; git-lxc tells
 # the ones the files defined or changed from those bash started with.
@@ -72,8 +95,17 @@ __gl_run_hook() {
     "HOOK_$__gl_hook" 3>&-
 }
 
+# One compound command, so bash has parsed all of it before the first file.
+{
+__gl_parsed=1
 if [[ $__gl_mode == eval ]]; then
     __gl_dump B
+    __gl_all=("$__gl_root/defaults" "$__gl_root"/lib/*.sh)
+    for ((__gl_i = 2; __gl_i <= $#; __gl_i += 2)); do
+        __gl_container_files "${!__gl_i}"
+        __gl_all+=("${__gl_cf[@]}")
+    done
+    __gl_all_parse "${__gl_all[@]}" || __gl_parsed=0
     __gl_check "$__gl_root/defaults"
     for __gl_lib in "$__gl_root"/lib/*.sh; do __gl_check "$__gl_lib"; done
 fi
@@ -84,13 +116,8 @@ while [[ $# -ge 2 ]]; do
     __gl_mark "ctr:$__gl_name"
     builtin printf 'C\0%s\0' "$__gl_name" >&3
     if [[ $__gl_mode == eval ]]; then
-        __gl_check "$__gl_dir/configSettings"
-        for __gl_f in build-target.sh target-bootstrap.sh; do
-            if [[ -f $__gl_dir/$__gl_f ]]; then
-                __gl_check "$__gl_dir/$__gl_f"
-                break
-            fi
-        done
+        __gl_container_files "$__gl_dir"
+        for __gl_f in "${__gl_cf[@]}"; do __gl_check "$__gl_f"; done
     fi
     (
         cd "$__gl_dir" || exit 1
@@ -127,3 +154,4 @@ while [[ $# -ge 2 ]]; do
 done
 [[ $__gl_mode == hook ]] && exit "$__gl_status"
 exit 0
+}

@@ -53,7 +53,7 @@ pub fn exec(args: &VerifyArgs, global: &GlobalArgs) -> Result<()> {
     let tree = &session.tree;
     let ws = &session.ws;
     let all: Vec<&Container> = tree.containers.iter().collect();
-    let evals = session.evaluate(&all)?;
+    let evals = session.evaluate_unreported(&all)?;
     let facts = verify::facts::gather(ws, tree, evals, &selected)?;
     let findings = verify::run(&facts);
     let (errors, warnings) = verify::count(&findings);

@@ -52,10 +52,21 @@ impl Session {
         Host::new(self.runner())
     }
 
-    /// Evaluate containers' settings files in one bash process. The first
-    /// evaluation of a command fixes its secrets: every `.env` value they
-    /// define is masked from then on, in all output.
+    /// Evaluate containers' settings files in one bash process; what the
+    /// files printed is said on stderr, by file. The first evaluation of a
+    /// command fixes its secrets: every `.env` value they define is masked
+    /// from then on, in all output.
     pub fn evaluate(&self, containers: &[&Container]) -> Result<Vec<Evaluated>> {
+        let evaluated = self.evaluate_unreported(containers)?;
+        for e in &evaluated {
+            e.warn_printed(&|p| self.ws.rel(p));
+        }
+        Ok(evaluated)
+    }
+
+    /// [`Session::evaluate`], leaving what the files printed to the caller
+    /// (`verify` makes findings of it).
+    pub fn evaluate_unreported(&self, containers: &[&Container]) -> Result<Vec<Evaluated>> {
         let evaluated = bash::evaluate(&self.runner(), &self.tree, containers)?;
         if self.secrets.get().is_none() {
             let mut masker = Masker::default();
