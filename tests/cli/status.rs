@@ -1,6 +1,7 @@
 //! `status`, `diff`, `logs` and `rebuild --changed` against the fakes.
 
 use serde_json::Value;
+use snapbox::str;
 
 use crate::fakes;
 use crate::support::{Env, GITIGNORE, stderr_of, stdout_of};
@@ -54,29 +55,55 @@ fn row<'a>(rows: &'a [Value], name: &str) -> &'a Value {
 #[test]
 fn status_reports_drift_and_rebuild_changed_recreates_only_the_changed_one() {
     let (env, built_at) = two_of_three_built();
-    let rows = status_json(&env, &env.repo);
-    assert_eq!(rows.len(), 3);
-    for r in &rows {
-        let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(
-            keys,
-            ["behind", "commit", "ctid", "dirty", "ip", "name", "state"]
-        );
-    }
-    let a = row(&rows, "a");
-    assert_eq!(a["ctid"], 201);
-    assert_eq!(a["behind"], 0);
-    assert_eq!(a["commit"], built_at.as_str());
-    assert_eq!(a["dirty"], false);
-    let b = row(&rows, "b");
-    assert_eq!(b["ctid"], 202);
-    assert_eq!(b["behind"], 1);
-    assert_eq!(b["commit"], built_at.as_str());
-    let c = row(&rows, "c");
-    assert_eq!(c["state"], "absent");
-    assert_eq!(c["commit"], Value::Null);
-    assert_eq!(c["behind"], Value::Null);
-    assert_eq!(c["ctid"], 203);
+    // a and b record the commit they were built from ([BUILT]); c was never
+    // built. The JSON is on stdout alone.
+    env.run(fakes::lxc(&env).args(["status", "--json"]))
+        .redact("[BUILT]", &built_at)
+        .code(0)
+        .stdout(str![[r#"
+[
+  {
+    "name": "a",
+    "ctid": 201,
+    "state": "running",
+    "commit": "[BUILT]",
+    "behind": 0,
+    "dirty": false,
+    "ip": null
+  },
+  {
+    "name": "b",
+    "ctid": 202,
+    "state": "running",
+    "commit": "[BUILT]",
+    "behind": 1,
+    "dirty": false,
+    "ip": null
+  },
+  {
+    "name": "c",
+    "ctid": 203,
+    "state": "absent",
+    "commit": null,
+    "behind": null,
+    "dirty": false,
+    "ip": null
+  }
+]
+
+"#]])
+        .stderr(str![""]);
+    env.run(fakes::lxc(&env).arg("status"))
+        .redact("[BUILT]", &built_at)
+        .code(0)
+        .stdout(str![""])
+        .stderr(str![[r#"
+NAME  CTID  STATE    COMMIT        DRIFT       IP
+a     201   running  [BUILT]  up to date  -
+b     202   running  [BUILT]  1 behind    -
+c     203   absent   -             -           -
+
+"#]]);
 
     fakes::clear_calls(&env);
     let out = fakes::lxc(&env)
@@ -105,6 +132,18 @@ fn status_reports_drift_and_rebuild_changed_recreates_only_the_changed_one() {
         "{changing:?}"
     );
 
+    env.run(fakes::lxc(&env).arg("status"))
+        .redact("[BUILT]", &built_at)
+        .redact("[HEAD]", env.head())
+        .code(0)
+        .stdout(str![""])
+        .stderr(str![[r#"
+NAME  CTID  STATE    COMMIT        DRIFT       IP
+a     201   running  [BUILT]  up to date  -
+b     202   running  [HEAD]  up to date  -
+c     203   absent   -             -           -
+
+"#]]);
     let rows = status_json(&env, &env.repo);
     assert_eq!(row(&rows, "b")["behind"], 0);
     assert_eq!(row(&rows, "b")["commit"], env.head().as_str());
@@ -129,20 +168,59 @@ fn status_works_from_a_sub_folder_without_env_and_in_few_host_calls() {
 
 #[test]
 fn status_marks_uncommitted_folders_and_orphans() {
-    let (env, _) = two_of_three_built();
+    let (env, built_at) = two_of_three_built();
     env.write("a/conf/app.conf", "local edit\n");
     env.remove("b");
     env.commit("drop b");
     env.write("a/conf/app.conf", "local edit 2\n");
-    let rows = status_json(&env, &env.repo);
-    assert_eq!(row(&rows, "a")["dirty"], true);
-    let orphan = row(&rows, "b");
-    assert_eq!(orphan["orphan"], true);
-    assert_eq!(orphan["ctid"], 202);
-    let table = fakes::lxc(&env).arg("status").output().unwrap();
-    let text = stderr_of(&table);
-    assert!(text.contains("uncommitted"), "{text}");
-    assert!(text.contains("orphan"), "{text}");
+    env.run(fakes::lxc(&env).args(["status", "--json"]))
+        .redact("[BUILT]", &built_at)
+        .code(0)
+        .stdout(str![[r#"
+[
+  {
+    "name": "a",
+    "ctid": 201,
+    "state": "running",
+    "commit": "[BUILT]",
+    "behind": 1,
+    "dirty": true,
+    "ip": null
+  },
+  {
+    "name": "c",
+    "ctid": 203,
+    "state": "absent",
+    "commit": null,
+    "behind": null,
+    "dirty": false,
+    "ip": null
+  },
+  {
+    "name": "b",
+    "ctid": 202,
+    "state": "running",
+    "commit": "[BUILT]",
+    "behind": null,
+    "dirty": false,
+    "ip": null,
+    "orphan": true
+  }
+]
+
+"#]])
+        .stderr(str![""]);
+    env.run(fakes::lxc(&env).arg("status"))
+        .redact("[BUILT]", &built_at)
+        .code(0)
+        .stdout(str![""])
+        .stderr(str![[r#"
+NAME  CTID  STATE             COMMIT        DRIFT                  IP
+a     201   running           [BUILT]  1 behind, uncommitted  -
+c     203   absent            -             -                      -
+b     202   running (orphan)  [BUILT]  orphan: folder gone    -
+
+"#]]);
 }
 
 #[test]

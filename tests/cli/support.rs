@@ -5,9 +5,10 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
+use std::process::{Command as StdCommand, Output};
 
 use assert_cmd::Command;
+use snapbox::{Assert, IntoData, Redactions};
 use tempfile::TempDir;
 
 pub struct Env {
@@ -149,4 +150,134 @@ pub fn stdout_of(out: &std::process::Output) -> String {
 
 pub fn exists(p: &Path) -> bool {
     p.exists()
+}
+
+// ---------------------------------------------------------------- snapshots
+//
+// Whole-output checks with snapbox, as git-stack and cargo write them:
+//
+//     env.run(env.lxc().arg("verify"))
+//         .code(1)
+//         .stdout(str![""])
+//         .stderr(str![[r#"
+//     error[unknown-opt]: web/configSettings:2: [..]
+//     ...
+//     "#]]);
+//
+// Before comparing, what changes from run to run is redacted in the output:
+//
+//     [ROOT]   the test's temp folder (the repository is [ROOT]/repo)
+//     [HASH]   any commit of the test repository, in full or as the 12-digit
+//              abbreviation git-lxc prints
+//     [TIME]   a date and time (2025-01-31T12:00:00Z, 2025-01-31 12:00:00.123)
+//
+// `.redact("[BUILT]", &commit)` gives one value a name of its own, so a
+// snapshot can tell which commit is which. In a snapshot, `[..]` matches the
+// rest of a line up to what follows it, and `...` alone on a line any number
+// of lines. `env.snapshot(text, str![…])` checks any other text (a call log
+// of the fakes, a file) the same way. To write or refresh the snapshots in
+// place, run
+//
+//     SNAPSHOTS=overwrite cargo test --test cli
+//
+// and review the diff before committing it.
+
+impl Env {
+    /// The redactions of every snapshot, plus `named` (placeholder, value).
+    pub fn redactions(&self, named: &[(&'static str, String)]) -> Redactions {
+        let mut redactions = Redactions::new();
+        redactions
+            .insert("[ROOT]", self.tmp.path().canonicalize().unwrap())
+            .unwrap();
+        for (placeholder, value) in named {
+            redactions.insert(placeholder, value.clone()).unwrap();
+        }
+        // Every commit of the repository, unless named above; longer values
+        // are replaced first, so a full id never leaves its tail behind.
+        let commits = self.git(&["rev-list", "--all", "--reflog"]);
+        for id in commits.lines().filter(|id| !id.is_empty()) {
+            if named.iter().any(|(_, v)| v == id) {
+                continue;
+            }
+            redactions.insert("[HASH]", id.to_string()).unwrap();
+            redactions.insert("[HASH]", id[..12].to_string()).unwrap();
+        }
+        for (placeholder, value) in named {
+            if value.len() == 40 {
+                redactions
+                    .insert(placeholder, value[..12].to_string())
+                    .unwrap();
+            }
+        }
+        let time = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?";
+        redactions
+            .insert("[TIME]", regex::Regex::new(time).unwrap())
+            .unwrap();
+        redactions
+    }
+
+    fn assert(&self, named: &[(&'static str, String)]) -> Assert {
+        Assert::new()
+            .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+            .redact_with(self.redactions(named))
+    }
+
+    /// Run `cmd` (`env.lxc()…`, `fakes::lxc(&env)…`) for snapshot checks.
+    pub fn run<'e>(&'e self, cmd: &mut Command) -> Ran<'e> {
+        Ran {
+            env: self,
+            out: cmd.output().unwrap(),
+            named: Vec::new(),
+        }
+    }
+
+    /// Check `actual` against the snapshot `expected`, redacted as above.
+    #[track_caller]
+    pub fn snapshot(&self, actual: impl IntoData, expected: impl IntoData) {
+        self.assert(&[]).eq(actual, expected);
+    }
+}
+
+/// One finished run of a command, checked piece by piece.
+pub struct Ran<'e> {
+    env: &'e Env,
+    pub out: Output,
+    named: Vec<(&'static str, String)>,
+}
+
+impl Ran<'_> {
+    /// Show `value` as `placeholder` (`[A-Z_]` in brackets) in the snapshots.
+    pub fn redact(mut self, placeholder: &'static str, value: impl Into<String>) -> Self {
+        self.named.push((placeholder, value.into()));
+        self
+    }
+
+    /// The exit code must be `code`; on failure shows both streams.
+    #[track_caller]
+    pub fn code(self, code: i32) -> Self {
+        assert_eq!(
+            self.out.status.code(),
+            Some(code),
+            "exit code\n--- stdout\n{}--- stderr\n{}",
+            stdout_of(&self.out),
+            stderr_of(&self.out)
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout(self, expected: impl IntoData) -> Self {
+        self.env
+            .assert(&self.named)
+            .eq(self.out.stdout.clone(), expected);
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr(self, expected: impl IntoData) -> Self {
+        self.env
+            .assert(&self.named)
+            .eq(self.out.stderr.clone(), expected);
+        self
+    }
 }

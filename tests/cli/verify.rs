@@ -3,6 +3,7 @@
 //! Each rule's own tests are in `verify/rules.rs`.
 
 use serde_json::Value;
+use snapbox::str;
 
 use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 
@@ -150,21 +151,39 @@ fn fails_with(env: &Env, rule: &str, file: &str, line: Option<u64>) -> Value {
 fn healthy_tree_passes_silently() {
     let env = Env::new();
     healthy(&env);
-    let out = env.lxc().arg("verify").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_eq!(stderr_of(&out), "verify: 2 containers OK\n");
-    assert_eq!(stdout_of(&out), "");
-    let run = verify_json(&env, &[]);
-    assert_eq!((run.code, run.findings.len()), (0, 0));
+    env.run(env.lxc().arg("verify"))
+        .code(0)
+        .stdout(str![""])
+        .stderr(str![[r#"
+verify: 2 containers OK
+
+"#]]);
+    env.run(env.lxc().args(["verify", "--format", "json"]))
+        .code(0)
+        .stdout(str![[r#"
+[]
+
+"#]])
+        .stderr(str![[r#"
+verify: 2 containers OK
+
+"#]]);
+    env.run(env.lxc().args(["verify", "--format", "github"]))
+        .code(0)
+        .stdout(str![""]);
 }
 
 #[test]
 fn seed_shaped_tree_passes_without_findings() {
     let env = Env::new();
     seed_tree(&env);
-    let out = env.lxc().arg("verify").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_eq!(stderr_of(&out), "verify: 3 containers OK\n");
+    env.run(env.lxc().arg("verify"))
+        .code(0)
+        .stdout(str![""])
+        .stderr(str![[r#"
+verify: 3 containers OK
+
+"#]]);
     let run = verify_json(&env, &["--strict"]);
     assert_eq!(run.code, 0, "{:#?}", run.findings);
     assert!(run.findings.is_empty());
@@ -174,8 +193,35 @@ fn seed_shaped_tree_passes_without_findings() {
 fn json_objects_have_exactly_the_documented_keys() {
     let env = Env::new();
     healthy(&env);
-    env.write("web/configSettings", "OPT_CTID=120\nOPT_RAMM=1\n");
+    env.write("web/configSettings", "OPT_CTID=120\nOPT_RAMM=1\nRAM=1\n");
     env.commit("typo");
+    env.run(env.lxc().args(["verify", "--format", "json"]))
+        .code(1)
+        .stdout(str![[r#"
+[
+  {
+    "rule": "unknown-opt",
+    "severity": "error",
+    "file": "web/configSettings",
+    "line": 2,
+    "message": "OPT_RAMM is not a known setting",
+    "hint": "did you mean OPT_RAM? See `man git-lxc` for the known settings"
+  },
+  {
+    "rule": "setting-without-opt",
+    "severity": "warning",
+    "file": "web/configSettings",
+    "line": 3,
+    "message": "RAM=… sets a context variable, not the RAM setting",
+    "hint": "write OPT_RAM=… to change the setting; rename the variable if build-target.sh needs it"
+  }
+]
+
+"#]])
+        .stderr(str![[r#"
+1 error, 1 warning in 2 containers
+
+"#]]);
     let run = verify_json(&env, &[]);
     assert!(!run.findings.is_empty());
     for f in &run.findings {
@@ -196,25 +242,18 @@ fn human_report_on_stderr() {
     healthy(&env);
     env.write("web/configSettings", "OPT_CTID=120\nOPT_RAMM=1\nRAM=1\n");
     env.commit("typo");
-    let out = env.lxc().arg("verify").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stdout_of(&out), "");
-    let err = stderr_of(&out);
-    assert!(
-        err.contains(
-            "error[unknown-opt]: web/configSettings:2: OPT_RAMM is not a known setting\n  hint: "
-        ),
-        "{err}"
-    );
-    assert!(
-        err.contains("warning[setting-without-opt]: web/configSettings:3: "),
-        "{err}"
-    );
-    assert!(
-        err.ends_with("1 error, 1 warning in 2 containers\n"),
-        "{err}"
-    );
-    assert!(!err.contains('\x1b'), "no colours off a terminal: {err}");
+    // No colours off a terminal: the snapshot has no escape codes.
+    env.run(env.lxc().arg("verify"))
+        .code(1)
+        .stdout(str![""])
+        .stderr(str![[r#"
+error[unknown-opt]: web/configSettings:2: OPT_RAMM is not a known setting
+  hint: did you mean OPT_RAM? See `man git-lxc` for the known settings
+warning[setting-without-opt]: web/configSettings:3: RAM=… sets a context variable, not the RAM setting
+  hint: write OPT_RAM=… to change the setting; rename the variable if build-target.sh needs it
+1 error, 1 warning in 2 containers
+
+"#]]);
     let out = env
         .lxc()
         .args(["--color", "always", "verify"])
@@ -230,29 +269,19 @@ fn github_annotations_on_stdout() {
     env.write("web/configSettings", "OPT_CTID=120\nOPT_RAMM=1\n");
     env.write(".gitignore", "data/\n");
     env.commit("typo");
-    let out = env
-        .lxc()
-        .args(["verify", "--format", "github"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = stdout_of(&out);
-    assert!(
-        stdout.lines().any(|l| l.starts_with("::error file=web/configSettings,line=2,title=git-lxc unknown-opt::OPT_RAMM is not a known setting%0Ahint: ")),
-        "{stdout}"
-    );
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("::error file=web/.env,title=git-lxc env-not-ignored::")),
-        "{stdout}"
-    );
-    assert!(
-        stdout
-            .lines()
-            .all(|l| l.starts_with("::error ") || l.starts_with("::warning ")),
-        "{stdout}"
-    );
+    env.run(env.lxc().args(["verify", "--format", "github"]))
+        .code(1)
+        .stdout(str![[r#"
+::error file=.env,title=git-lxc env-not-ignored::.env is not ignored by git: `git add` would commit its secrets%0Ahint: add `.env` to .gitignore (`git lxc init` does it)
+::error file=db/.env,title=git-lxc env-not-ignored::db/.env is not ignored by git: `git add` would commit its secrets%0Ahint: add `.env` to .gitignore (`git lxc init` does it)
+::error file=web/.env,title=git-lxc env-not-ignored::web/.env is not ignored by git: `git add` would commit its secrets%0Ahint: add `.env` to .gitignore (`git lxc init` does it)
+::error file=web/configSettings,line=2,title=git-lxc unknown-opt::OPT_RAMM is not a known setting%0Ahint: did you mean OPT_RAM? See `man git-lxc` for the known settings
+
+"#]])
+        .stderr(str![[r#"
+4 errors, 0 warnings in 2 containers
+
+"#]]);
 }
 
 #[test]
@@ -274,9 +303,14 @@ fn names_select_containers_and_unknown_names_are_usage_errors() {
         run.stderr
     );
     assert_eq!(verify_json(&env, &["web"]).code, 1);
-    let out = env.lxc().args(["verify", "nope"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("no container folder named 'nope'"));
+    env.run(env.lxc().args(["verify", "nope"]))
+        .code(2)
+        .stdout(str![""])
+        .stderr(str![[r#"
+error: no container folder named 'nope'
+hint: the containers in [ROOT]/repo are: db, web
+
+"#]]);
 }
 
 #[test]
