@@ -1,6 +1,7 @@
-//! The fake Proxmox host tools (tests/fakes/fakehost.py) installed into an
-//! [`Env`]: links in its private bin folder, `fakehost.json` naming the state
-//! folder, local templates; and readers for what the fakes logged.
+//! The fake Proxmox host tools (tests/fakes/fakehost.py, the file backend of
+//! the package tests/pve) installed into an [`Env`]: links in its private bin
+//! folder, `fakehost.json` naming the state folder, local templates; readers
+//! for what the fakes logged; and the fakes' own self-test.
 
 #![allow(dead_code)]
 
@@ -20,14 +21,19 @@ pub const DEBIAN_NEXT: &str = "debian-13-standard_13.1-1_amd64.tar.zst";
 /// Commands that change the host; every guard must stop before any of them.
 pub const CHANGING: &[&str] = &[
     "create", "destroy", "start", "stop", "shutdown", "set", "exec", "reboot", "download",
-    "update", "restore", "unlock", "resize",
+    "update", "restore", "unlock", "resize", "free", "remove",
+];
+
+/// The tools the fakes play, each a link to tests/fakes/fakehost.py.
+pub const TOOLS: &[&str] = &[
+    "pct", "pveam", "pvesh", "pvesm", "vzdump", "sudo", "lxc-info", "lxc-ls",
 ];
 
 /// Link the fakes into `env.bin`, point them at `env.state`, and put an
 /// Alpine and a Debian template into storage `local`.
 pub fn install(env: &Env) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes/fakehost.py");
-    for tool in ["pct", "pveam", "pvesh", "sudo", "lxc-info", "lxc-ls"] {
+    for tool in TOOLS {
         std::os::unix::fs::symlink(&script, env.bin.join(tool)).unwrap();
     }
     let cfg = serde_json::json!({ "state": env.state });
@@ -80,12 +86,14 @@ impl Call {
 
     /// Whether the call changes the host (as opposed to a read).
     pub fn changes_host(&self) -> bool {
-        self.prog != "sudo"
-            && matches!(self.prog.as_str(), "pct" | "pveam" | "pvesh")
-            && self
+        match self.prog.as_str() {
+            "vzdump" => true,
+            "pct" | "pveam" | "pvesh" | "pvesm" => self
                 .argv
                 .first()
-                .is_some_and(|c| CHANGING.contains(&c.as_str()))
+                .is_some_and(|c| CHANGING.contains(&c.as_str())),
+            _ => false,
+        }
     }
 
     pub fn stdin(&self) -> Option<String> {
@@ -269,4 +277,29 @@ pub fn exists(env: &Env, ctid: u32) -> bool {
 
 pub fn running(env: &Env, ctid: u32) -> bool {
     env.state.join(format!("running/{ctid}")).exists()
+}
+
+/// tests/fakes/selftest.sh: the shared CLI and the file backend behave as
+/// reference/pct.md says (pct, pveam, pvesh, pvesm, vzdump, restore, sudo,
+/// lxc-info, lxc-ls, rules, call log).
+#[test]
+fn fakes_selftest_passes() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes/selftest.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "selftest failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let passed: u32 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("selftest: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary line in:\n{stdout}"));
+    assert!(passed > 100, "only {passed} checks ran:\n{stdout}");
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Self-check of tests/fakes/fakehost.py: builds a private bin + state folder
-# and exercises the fakes the way git-lxc calls them.  Exit 0 = all passed.
+# Self-check of the fake Proxmox host (tests/pve, file backend, started as
+# tests/fakes/fakehost.py): builds a private bin + state folder and exercises
+# the shared CLI (pct, pveam, pvesh, pvesm, vzdump) and the fake sudo,
+# lxc-info and lxc-ls the way git-lxc calls them.  Prints
+# "selftest: N passed, M failed"; exit 0 = all passed.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
@@ -8,7 +11,7 @@ trap 'rm -rf "$T"' EXIT
 BIN=$T/bin
 STATE=$T/state
 mkdir -p "$BIN" "$STATE/templates/local" "$STATE/pve/lxc" "$T/data" "$T/conf"
-for n in pct pveam pvesh sudo lxc-info lxc-ls; do ln -s "$HERE/fakehost.py" "$BIN/$n"; done
+for n in pct pveam pvesh pvesm vzdump sudo lxc-info lxc-ls; do ln -s "$HERE/fakehost.py" "$BIN/$n"; done
 printf '{"state": "%s", "node": "pve"}\n' "$STATE" >"$BIN/fakehost.json"
 PATH="$BIN:$PATH"
 
@@ -314,6 +317,129 @@ rc "unknown command" 255
 has "unknown command usage" "$ERR" "USAGE: pct <COMMAND> [ARGS] [OPTIONS]"
 run pct conf 100
 rc "command prefix" 0
+
+# ---------------------------------------------------------------- pvesm
+run pvesm status
+rc "pvesm status" 0
+EXP=$(printf '%-10s %10s %10s %15s %15s %15s %8s\n' Name Type Status 'Total (KiB)' 'Used (KiB)' 'Available (KiB)' '%')
+is "pvesm status header" "$(head -1 <<<"$OUT")" "$EXP"
+has "pvesm status local" "$OUT" "$(printf '%-10s %10s %10s %15d' local dir active 104857600)"
+has "pvesm status local-lvm" "$OUT" "$(printf '%-10s %10s %10s %15d %15d' local-lvm lvmthin active 104857600 8388608)"
+run pvesm status --storage nosuch
+is "pvesm status unknown" "$ERR" $'400 Parameter verification failed.\nstorage: No such storage.\npvesm status [OPTIONS]'
+run pvesm status --content vztmpl
+is "pvesm status --content" "$(tail -n +2 <<<"$OUT" | awk '{print $1}')" "local"
+run pvesm list local-lvm
+is "pvesm list images" "$OUT" "$(printf '%-23s %-7s %-9s %10s %s\n%-23s %-7s %-9s %10s %d' Volid Format Type Size VMID \
+    local-lvm:vm-100-disk-0 raw rootdir 8589934592 100)"
+run pvesm list local --content bogus
+is "pvesm list bad content" "$ERR" $'400 Parameter verification failed.\ncontent: invalid format - invalid content type \'bogus\'\npvesm list <storage> [OPTIONS]'
+run pvesm list nosuch
+is "pvesm list unknown storage" "$ERR" "storage 'nosuch' does not exist"
+run pvesh get /nodes/pve/storage --output-format json
+has "pvesh storage index" "$OUT" '{"active":1,"avail":98784247808,"content":"images,rootdir","enabled":1,"shared":0,"storage":"local-lvm","total":107374182400,"type":"lvmthin","used":8589934592,"used_fraction":0.08}'
+run pvesh get /nodes/pve/storage/local-lvm/content --output-format json
+has "pvesh storage content" "$OUT" '"volid":"local-lvm:vm-100-disk-0"'
+run pvesm path local-lvm:vm-100-disk-0
+is "pvesm path" "$OUT" "/dev/pve/vm-100-disk-0"
+run pvesm apiinfo
+is "pvesm apiinfo" "$OUT" $'APIVER 15\nAPIAGE 6'
+
+# ---------------------------------------------------------------- vzdump
+run vzdump
+is "vzdump no vmid" "$ERR" $'400 Parameter verification failed.\nvmid: property is missing\nvzdump {<vmid>} [OPTIONS]'
+run vzdump 100 --vmid 100
+is "vzdump --vmid" "$ERR" $'Unknown option: vmid\n400 unable to parse option\nvzdump {<vmid>} [OPTIONS]'
+run vzdump 100 --protected 1
+is "vzdump protected needs storage" "$ERR" $'400 Parameter verification failed.\nstorage: missing property required by \'protected\'\nvzdump {<vmid>} [OPTIONS]'
+run vzdump 100 --storage local-lvm
+rc "vzdump wrong content" 255
+is "vzdump wrong content msg" "$ERR" "could not get storage information for 'local-lvm': can't use storage 'local-lvm' for backups - wrong content type"
+run vzdump 100 101 --stdout 1
+is "vzdump stdout single" "$ERR" "you can only backup a single VM with option --stdout"
+run vzdump 999
+rc "vzdump missing guest" 255
+has "vzdump missing guest log" "$OUT" "ERROR: Backup of VM 999 failed - unable to find VM '999'"
+is "vzdump missing guest stderr" "$ERR" "job errors"
+mkdir -p "$STATE/dump/local"
+for d in 2020_01_01-00_00_00 2020_01_02-00_00_00; do : >"$STATE/dump/local/vzdump-lxc-100-$d.tar.zst"; done
+: >"$STATE/dump/local/vzdump-lxc-100-2020_01_01-00_00_00.tar.zst.protected"
+echo "lxc.cgroup2.devices.allow: c 10:200 rwm" >>"$STATE/pve/lxc/100.conf"
+run vzdump 100 --storage local --compress zstd --notes-template 'built {{guestname}}\nby {{vmid}}' --prune-backups keep-last=1
+rc "vzdump" 0
+has "vzdump stop mode" "$OUT" $'INFO: status = stopped\nINFO: backup mode: stop\nINFO: ionice priority: 7\nINFO: CT Name: CT100\nINFO: including mount point rootfs (\'/\') in backup'
+has "vzdump archive" "$OUT" "INFO: creating vzdump archive '$STATE/dump/local/vzdump-lxc-100-"
+has "vzdump prune" "$OUT" $'INFO: prune older backups with retention: keep-last=1\nINFO: removing backup \'local:backup/vzdump-lxc-100-2020_01_02-00_00_00.tar.zst\'\nINFO: pruned 1 backup(s) not covered by keep-retention policy'
+has "vzdump done" "$OUT" "INFO: Backup job finished successfully"
+BAK=$(cd "$STATE/dump/local" && ls vzdump-lxc-100-2*.tar.zst | grep -v 2020_)
+[ -f "$STATE/dump/local/vzdump-lxc-100-2020_01_01-00_00_00.tar.zst" ] && ok || bad "prune keeps protected backup"
+[ ! -e "$STATE/dump/local/vzdump-lxc-100-2020_01_02-00_00_00.tar.zst" ] && ok || bad "prune removes old backup"
+is "vzdump notes" "$(cat "$STATE/dump/local/$BAK.notes")" $'built CT100\nby 100'
+has "vzdump log file" "$(cat "$STATE/dump/local/${BAK%.tar.zst}.log")" "INFO: Starting Backup of VM 100 (lxc)"
+case "$(cat "$STATE/pve/lxc/100.conf")" in *lock:*) bad "vzdump lock removed" ;; *) ok ;; esac
+run pvesm extractconfig "local:backup/$BAK"
+is "pvesm extractconfig" "$OUT" "$(grep -v '^lock' "$STATE/pve/lxc/100.conf")"
+run pvesm list local --vmid 100
+has "pvesm list backups" "$OUT" "local:backup/$BAK tar.zst backup"
+run pvesh get /nodes/pve/storage/local/content --content backup --output-format json
+has "backup notes + protected" "$OUT" "\"content\":\"backup\",\"ctime\":$(date -d '2020-01-01 00:00:00' +%s),\"format\":\"tar.zst\",\"protected\":1"
+has "backup notes" "$OUT" '"notes":"built CT100","size":'
+run pvesm free local:backup/vzdump-lxc-100-2020_01_01-00_00_00.tar.zst
+rc "pvesm free protected (exit 0)" 0
+is "pvesm free protected msg" "$ERR" "cannot remove protected volume 'backup/vzdump-lxc-100-2020_01_01-00_00_00.tar.zst' on 'local'"
+rm "$STATE/dump/local/vzdump-lxc-100-2020_01_01-00_00_00.tar.zst.protected"
+run pvesm free local:backup/vzdump-lxc-100-2020_01_01-00_00_00.tar.zst
+is "pvesm free" "$OUT" "Removed volume 'local:backup/vzdump-lxc-100-2020_01_01-00_00_00.tar.zst'"
+run pvesm free vzdump-lxc-100-2020_01_01-00_00_00.tar.zst
+is "pvesm free incomplete" "$ERR" $'400 Parameter verification failed.\nvolume: no storage specified - incomplete volume ID\npvesm free <volume> [OPTIONS]'
+run pct start 100
+run vzdump 100 --storage local --mode suspend
+has "vzdump suspend" "$OUT" $'INFO: status = running\nINFO: CT Name: CT100'
+has "vzdump suspend sync" "$OUT" $'INFO: suspending guest'
+[ -e "$STATE/running/100" ] && ok || bad "vzdump keeps CT running"
+run pct stop 100
+
+# ---------------------------------------------------------------- restore
+run pct restore 100 "local:backup/$BAK" --storage local-lvm
+rc "restore onto existing" 255
+is "restore onto existing msg" "$ERR" "CT 100 already exists on node 'pve'"
+run pct restore 105 "local:backup/$BAK"
+is "restore default storage" "$ERR" $'400 Parameter verification failed.\nstorage: storage \'local\' does not support container directories\npct restore <vmid> <ostemplate> [OPTIONS]'
+run pct restore 105 "local:vztmpl/$TPL" --storage local-lvm
+is "restore wrong content" "$ERR" "unable to use volume local:vztmpl/$TPL - content type needs to be 'backup'"
+run pct restore 105 "local:backup/vzdump-lxc-105-2020_01_01-00_00_00.tar.zst" --storage local-lvm
+rc "restore missing archive" 255
+is "restore missing archive msg" "$ERR" "unable to restore CT 105 - can't find file '$STATE/dump/local/vzdump-lxc-105-2020_01_01-00_00_00.tar.zst'"
+[ ! -e "$STATE/pve/lxc/105.conf" ] && ok || bad "failed restore leaves no config"
+run pct create 105 "local:backup/$BAK" --unique 1
+is "unique needs restore" "$ERR" $'400 Parameter verification failed.\nrestore: missing property required by \'unique\'\npct create <vmid> <ostemplate> [OPTIONS]'
+run pct restore 105 "local:backup/$BAK" --storage local-lvm --hostname copy --unique 1
+rc "restore" 0
+is "restore output" "$OUT" "recovering backed-up configuration from 'local:backup/$BAK'
+restoring 'local:backup/$BAK' now..
+extracting archive '/var/lib/vz/dump/$BAK'
+Total bytes read: 10240 (10KiB, 42MiB/s)
+merging backed-up and given configuration.."
+has "restore merges config" "$(cat "$STATE/pve/lxc/105.conf")" $'hostname: copy\nmemory: 512'
+has "restore new volume" "$(cat "$STATE/pve/lxc/105.conf")" "rootfs: local-lvm:vm-105-disk-0,size=8G"
+has "restore keeps raw lxc lines" "$(cat "$STATE/pve/lxc/105.conf")" "lxc.cgroup2.devices.allow: c 10:200 rwm"
+case "$(grep ^net0 "$STATE/pve/lxc/105.conf")" in *"$(grep -o 'hwaddr=[^,]*' "$STATE/pve/lxc/100.conf")"*) bad "unique gives a new MAC" ;; *) ok ;; esac
+run pct start 105
+run pct restore 105 "local:backup/$BAK" --storage local-lvm --force 1
+is "restore force running" "$ERR" "can't overwrite running container"
+run pct stop 105
+run pct set 105 --protection 1
+run pct restore 105 "local:backup/$BAK" --storage local-lvm --force 1
+is "restore force protected" "$ERR" "unable to restore CT 105 - protection mode enabled"
+run pct set 105 --protection 0
+run pct restore 105 "local:backup/$BAK" --storage local-lvm --force 1
+rc "restore force" 0
+has "restore force frees old volume" "$OUT" '  Logical volume "vm-105-disk-0" successfully removed.'
+has "restore force new volume" "$(cat "$STATE/pve/lxc/105.conf")" "rootfs: local-lvm:vm-105-disk-1,size=8G"
+has "restore force takes backup hostname" "$(cat "$STATE/pve/lxc/105.conf")" "hostname: CT100"
+run pct destroy 105
+rc "destroy restored" 0
+sed -i '/^lxc.cgroup2/d' "$STATE/pve/lxc/100.conf"
 
 # ---------------------------------------------------------------- root / sudo
 printf '{"state": "%s", "root": false}\n' "$STATE" >"$BIN/fakehost.json"
