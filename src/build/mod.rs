@@ -11,6 +11,7 @@ pub mod plan;
 mod prepare;
 pub mod provision;
 pub mod record;
+pub mod step;
 pub mod template;
 
 pub use execute::{Summary, execute};

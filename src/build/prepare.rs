@@ -1,7 +1,7 @@
 //! Everything before the first host-changing call: the offline checks, the
 //! host's state (read once, read-only), `HOOK_customMounts`, and the plan.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -190,30 +190,9 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         vars: &vars,
     };
     let defined: Vec<String> = checked.evaluated.hooks().map(str::to_string).collect();
-    let has = |hook: &str| defined.iter().any(|h| h == hook);
-    let custom = if has("customMounts") {
-        run_custom_mounts(cx.host, &env)?
-    } else {
-        Vec::new()
-    };
-    let ours = folder_mounts(container)?;
-    let parsed =
-        parse_custom_mounts(&custom).map_err(|e| anyhow::anyhow!("HOOK_customMounts: {e}"))?;
-    let args = mount_args(&ours, &parsed).map_err(|e| anyhow::anyhow!("HOOK_customMounts: {e}"))?;
     let mapping_copy = cx.ws.git_dir().join("lxc/tmp").join(format!("{ctid}.conf"));
-    let hooks = Hooks {
-        pre_build: has("preBuild").then(|| hooks::hook_proc(&env, "preBuild")),
-        post_build: has("postBuild").then(|| hooks::hook_proc(&env, "postBuild")),
-        custom_mapping: has("customMapping").then(|| {
-            hooks::hook_proc(
-                &HookEnv {
-                    ctconf: &mapping_copy,
-                    ..env
-                },
-                "customMapping",
-            )
-        }),
-    };
+    let (hooks, custom, args) =
+        hooks_and_mounts(cx.host, container, &env, &defined, &mapping_copy)?;
     let script = script(cx.tree, container, s, ctid)?;
     let human = Human {
         app: s.app.clone(),
@@ -293,14 +272,38 @@ fn hook_vars(s: &Settings) -> Vec<(String, String)> {
     vars
 }
 
-/// Run `HOOK_customMounts` while planning and check every bind source it
-/// names, before anything changes.
-fn run_custom_mounts(host: &Host, env: &HookEnv) -> Result<Vec<String>> {
-    let entries = hooks::custom_mounts(&host.runner, env)?;
-    for m in parse_custom_mounts(&entries).map_err(|e| anyhow::anyhow!("HOOK_customMounts: {e}"))? {
-        check_bind_source(&m.spec).map_err(|e| anyhow::anyhow!("HOOK_customMounts: {e}"))?;
+/// The hooks as commands, what `HOOK_customMounts` added (run now: it
+/// only computes mounts, and its bind sources are checked before anything
+/// changes), and every mount as `--mpN SPEC` arguments.
+fn hooks_and_mounts(
+    host: &Host,
+    container: &Container,
+    env: &HookEnv,
+    defined: &[String],
+    mapping_copy: &Path,
+) -> Result<(Hooks, Vec<String>, Vec<String>)> {
+    let has = |hook: &str| defined.iter().any(|h| h == hook);
+    let in_hook = |e: String| anyhow::anyhow!("HOOK_customMounts: {e}");
+    let custom = match has("customMounts") {
+        true => hooks::custom_mounts(&host.runner, env)?,
+        false => Vec::new(),
+    };
+    let parsed = parse_custom_mounts(&custom).map_err(in_hook)?;
+    for m in &parsed {
+        check_bind_source(&m.spec).map_err(in_hook)?;
     }
-    Ok(entries)
+    let args = mount_args(&folder_mounts(container)?, &parsed).map_err(in_hook)?;
+    let mapping_env = HookEnv {
+        ctconf: mapping_copy,
+        ..*env
+    };
+    let hooks = Hooks {
+        pre_build: has("preBuild").then(|| hooks::hook_proc(env, "preBuild")),
+        post_build: has("postBuild").then(|| hooks::hook_proc(env, "postBuild")),
+        custom_mapping: has("customMapping")
+            .then(|| hooks::hook_proc(&mapping_env, "customMapping")),
+    };
+    Ok((hooks, custom, args))
 }
 
 /// The provisioning script and its outline.

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
@@ -6,9 +8,11 @@ use crate::build::record::State;
 use crate::build::watched_paths;
 use crate::cmd::GlobalArgs;
 use crate::host::facts::HostFacts;
+use crate::settings;
 use crate::term;
 use crate::workspace::gitstate;
 use crate::workspace::session::Session;
+use crate::workspace::tree::Container;
 
 /// Show each container: CTID, state, the commit it was built from, whether its
 /// folder changed since, and its IP.
@@ -51,97 +55,96 @@ pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
     let selected = session.tree.select(&args.names)?;
     let host = session.host();
     let (facts, ips) = HostFacts::read_with_ips(&host)?;
-    let ours: Vec<u32> = facts
-        .listed
-        .iter()
-        .filter(|l| facts.record(l.vmid).is_some())
-        .map(|l| l.vmid)
-        .collect();
-
-    // CTIDs of containers never built: from OPT_CTID, one bash for the tree.
-    let unbuilt: Vec<_> = selected
-        .iter()
-        .copied()
-        .filter(|c| facts.built_from(&c.name).is_empty())
-        .collect();
-    let evaluated = if unbuilt.is_empty() {
-        Vec::new()
-    } else {
-        session.evaluate(&unbuilt)?
-    };
-
+    let unbuilt = unbuilt_ctids(&session, &selected, &facts)?;
     let mut rows = Vec::new();
     for c in &selected {
         let paths = watched_paths(&session.ws, &session.tree, c);
         let uncommitted = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
         let row = match facts.built_from(&c.name).first() {
             Some(&id) => {
-                let record = facts.record(id).expect("built_from found a record");
-                let listed = facts.listed(id).expect("listed");
-                let behind = gitstate::commits_touching(&session.ws.repo, &record.commit, &paths)?;
-                Row {
-                    name: c.name.clone(),
-                    ctid: Some(id),
-                    state: state_of(record.state, listed.running),
-                    commit: Some(record.commit.clone()),
-                    behind,
-                    dirty: uncommitted || record.dirty,
-                    ip: listed.running.then(|| ips.get(&id).cloned()).flatten(),
-                    orphan: false,
-                    uncommitted,
-                    dirty_build: record.dirty,
-                }
+                let mut row = built_row(&facts, &ips, id, false);
+                let commit = row.commit.as_deref().unwrap_or("");
+                row.behind = gitstate::commits_touching(&session.ws.repo, commit, &paths)?;
+                row.dirty |= uncommitted;
+                row.uncommitted = uncommitted;
+                row
             }
-            None => {
-                let ctid = evaluated
-                    .iter()
-                    .find(|e| e.name == c.name)
-                    .and_then(|e| e.scalar("OPT_CTID"))
-                    .and_then(|v| v.parse().ok());
-                Row {
-                    name: c.name.clone(),
-                    ctid,
-                    state: "absent",
-                    commit: None,
-                    behind: None,
-                    dirty: uncommitted,
-                    ip: None,
-                    orphan: false,
-                    uncommitted,
-                    dirty_build: false,
-                }
-            }
+            None => Row {
+                name: c.name.clone(),
+                ctid: unbuilt.get(&c.name).copied(),
+                state: "absent",
+                commit: None,
+                behind: None,
+                dirty: uncommitted,
+                ip: None,
+                orphan: false,
+                uncommitted,
+                dirty_build: false,
+            },
         };
         rows.push(row);
     }
     if args.names.is_empty() {
-        for &id in &ours {
-            let record = facts.record(id).expect("ours");
-            if session.tree.get(&record.name).is_some() {
-                continue;
+        // Containers whose record names a folder this tree no longer has.
+        for l in &facts.listed {
+            if facts
+                .record(l.vmid)
+                .is_some_and(|r| session.tree.get(&r.name).is_none())
+            {
+                rows.push(built_row(&facts, &ips, l.vmid, true));
             }
-            let listed = facts.listed(id).expect("listed");
-            rows.push(Row {
-                name: record.name.clone(),
-                ctid: Some(id),
-                state: state_of(record.state, listed.running),
-                commit: Some(record.commit.clone()),
-                behind: None,
-                dirty: record.dirty,
-                ip: listed.running.then(|| ips.get(&id).cloned()).flatten(),
-                orphan: true,
-                uncommitted: false,
-                dirty_build: record.dirty,
-            });
         }
     }
-
     if args.json {
         term::stdout_line(serde_json::to_string_pretty(&rows)?);
     } else {
         print_table(&rows);
     }
     Ok(())
+}
+
+/// The CTIDs (OPT_CTID) of the selected containers never built: one bash
+/// for all of them.
+fn unbuilt_ctids(
+    session: &Session,
+    selected: &[&Container],
+    facts: &HostFacts,
+) -> Result<BTreeMap<String, u32>> {
+    let unbuilt: Vec<&Container> = selected
+        .iter()
+        .copied()
+        .filter(|c| facts.built_from(&c.name).is_empty())
+        .collect();
+    if unbuilt.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let evaluated = session.evaluate(&unbuilt)?;
+    Ok(unbuilt
+        .iter()
+        .zip(&evaluated)
+        .filter_map(|(c, ev)| {
+            let (settings, _) = settings::resolve(&session.tree.root, &c.dir, ev, &[]);
+            Some((c.name.clone(), settings.ctid?))
+        })
+        .collect())
+}
+
+/// The row of a container with a record, as the record says.
+fn built_row(facts: &HostFacts, ips: &BTreeMap<u32, String>, id: u32, orphan: bool) -> Row {
+    let record = facts.record(id).expect("a container with a record");
+    let running = facts.listed(id).is_some_and(|l| l.running);
+    Row {
+        name: record.name.clone(),
+        ctid: Some(id),
+        state: state_of(record.state, running),
+        commit: Some(record.commit.clone()),
+        behind: None,
+        dirty: record.dirty,
+        ip: running.then(|| ips.get(&id).cloned()).flatten(),
+        orphan,
+        uncommitted: false,
+        dirty_build: record.dirty,
+    }
 }
 
 fn state_of(state: State, running: bool) -> &'static str {

@@ -10,100 +10,102 @@ pub fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// `Ok` when `ok`, else the rule as the error.
+fn rule(ok: bool, rule: &str) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(rule.to_string()) }
+}
+
+/// The first item of a list that breaks `valid`, as the error.
+fn every(v: &str, valid: impl Fn(&str) -> bool, what: &str) -> Result<(), String> {
+    match split_list(v).find(|item| !valid(item)) {
+        Some(item) => Err(format!("'{item}' {what}")),
+        None => Ok(()),
+    }
+}
+
+fn is_ctid(v: &str) -> bool {
+    v.len() <= 9
+        && v.starts_with(|c: char| ('1'..='9').contains(&c))
+        && v.chars().all(|c| c.is_ascii_digit())
+        && v.parse::<u32>().is_ok_and(|n| n >= 100)
+}
+
+/// GiB: digits with an optional fraction, above zero, no unit.
+fn is_size(v: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let shape = match v.split_once('.') {
+        Some((a, b)) => digits(a) && digits(b),
+        None => digits(v),
+    };
+    shape && v.parse::<f64>().is_ok_and(|f| f > 0.0)
+}
+
+fn in_range(v: &str, min: i64, max: i64) -> bool {
+    v.parse::<i64>().is_ok_and(|n| (min..=max).contains(&n))
+}
+
+fn is_ident(v: &str) -> bool {
+    v.starts_with(|c: char| c.is_ascii_alphabetic())
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+fn is_tag(t: &str) -> bool {
+    t.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+.-".contains(c))
+}
+
 /// Check one value; the error is the rule it breaks.
 pub fn check(kind: Kind, v: &str) -> Result<(), String> {
     match kind {
-        Kind::Ctid => {
-            let ok = v.len() <= 9
-                && v.starts_with(|c: char| ('1'..='9').contains(&c))
-                && v.chars().all(|c| c.is_ascii_digit())
-                && v.parse::<u32>().is_ok_and(|n| n >= 100);
-            ok.then_some(())
-                .ok_or_else(|| "must be a whole number from 100 to 999999999".into())
-        }
+        Kind::Ctid => rule(is_ctid(v), "must be a whole number from 100 to 999999999"),
         Kind::Int { min, max } => match v.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(()),
             Ok(_) => Err(format!("must be from {min} to {max}")),
             Err(_) => Err("must be a whole number".into()),
         },
-        Kind::Size => {
-            let ok = v.split_once('.').map_or_else(
-                || !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()),
-                |(a, b)| {
-                    !a.is_empty()
-                        && !b.is_empty()
-                        && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
-                },
-            ) && v.parse::<f64>().is_ok_and(|f| f > 0.0);
-            ok.then_some(())
-                .ok_or_else(|| "must be a size in GiB such as 0.5 or 8 (no unit)".into())
-        }
-        Kind::Bool => parse_bool(v)
-            .map(|_| ())
-            .ok_or_else(|| "must be 0 or 1".into()),
-        Kind::Hostname => is_hostname(v).then_some(()).ok_or_else(|| {
-            "must be a DNS name: letters, digits and '-' in dot-separated labels, no '_'".into()
-        }),
-        Kind::Mac => is_unicast_mac(v).then_some(()).ok_or_else(|| {
-            "must be a unicast MAC address XX:XX:XX:XX:XX:XX (second hex digit even)".into()
-        }),
-        Kind::Net => {
-            if v == "dhcp" || v == "manual" || is_ipv4_cidr(v) {
-                Ok(())
-            } else {
-                Err(
-                    "must be dhcp, manual or an IPv4 address with prefix length 8-32 (10.0.0.5/24)"
-                        .into(),
-                )
-            }
-        }
-        Kind::Ipv4 => is_ipv4(v)
-            .then_some(())
-            .ok_or_else(|| "must be an IPv4 address".into()),
-        Kind::Vlan => check(Kind::Int { min: 1, max: 4094 }, v)
-            .map_err(|_| "must be a VLAN tag from 1 to 4094".into()),
-        Kind::Mtu => check(
-            Kind::Int {
-                min: 64,
-                max: 65535,
-            },
-            v,
-        )
-        .map_err(|_| "must be an MTU from 64 to 65535".into()),
-        Kind::OsType => OSTYPES
-            .contains(&v)
-            .then_some(())
-            .ok_or_else(|| format!("must be one of: {}", OSTYPES.join(", "))),
-        Kind::Ident => {
-            let ok = v.starts_with(|c: char| c.is_ascii_alphabetic())
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            ok.then_some(())
-                .ok_or_else(|| "must be a name of letters, digits, '-', '_' and '.'".into())
-        }
+        Kind::Size => rule(
+            is_size(v),
+            "must be a size in GiB such as 0.5 or 8 (no unit)",
+        ),
+        Kind::Bool => rule(parse_bool(v).is_some(), "must be 0 or 1"),
+        Kind::Hostname => rule(
+            is_hostname(v),
+            "must be a DNS name: letters, digits and '-' in dot-separated labels, no '_'",
+        ),
+        Kind::Mac => rule(
+            is_unicast_mac(v),
+            "must be a unicast MAC address XX:XX:XX:XX:XX:XX (second hex digit even)",
+        ),
+        Kind::Net => rule(
+            v == "dhcp" || v == "manual" || is_ipv4_cidr(v),
+            "must be dhcp, manual or an IPv4 address with prefix length 8-32 (10.0.0.5/24)",
+        ),
+        Kind::Ipv4 => rule(is_ipv4(v), "must be an IPv4 address"),
+        Kind::Vlan => rule(in_range(v, 1, 4094), "must be a VLAN tag from 1 to 4094"),
+        Kind::Mtu => rule(in_range(v, 64, 65535), "must be an MTU from 64 to 65535"),
+        Kind::OsType => rule(
+            OSTYPES.contains(&v),
+            &format!("must be one of: {}", OSTYPES.join(", ")),
+        ),
+        Kind::Ident => rule(
+            is_ident(v),
+            "must be a name of letters, digits, '-', '_' and '.'",
+        ),
         Kind::Features => check_features(v),
-        Kind::Tags => {
-            let bad = split_list(v).find(|t| {
-                !t.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                    || !t
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_+.-".contains(c))
-            });
-            match bad {
-                Some(t) => Err(format!(
-                    "tag '{t}' may only hold letters, digits and _+.- (not first)"
-                )),
-                None => Ok(()),
-            }
-        }
-        Kind::IpList => match split_list(v).find(|a| a.parse::<std::net::IpAddr>().is_err()) {
-            Some(a) => Err(format!("'{a}' is not an IP address")),
-            None => Ok(()),
-        },
-        Kind::DomainList => match split_list(v).find(|d| !is_hostname(d)) {
-            Some(d) => Err(format!("'{d}' is not a DNS name")),
-            None => Ok(()),
-        },
+        Kind::Tags => every(
+            v,
+            is_tag,
+            "may only hold letters, digits and _+.- (not first)",
+        )
+        .map_err(|e| format!("tag {e}")),
+        Kind::IpList => every(
+            v,
+            |a| a.parse::<std::net::IpAddr>().is_ok(),
+            "is not an IP address",
+        ),
+        Kind::DomainList => every(v, is_hostname, "is not a DNS name"),
         Kind::Text => Ok(()),
     }
 }

@@ -193,90 +193,113 @@ pub fn sourced_files(root: &Path, dir: &Path) -> Vec<PathBuf> {
     ]
 }
 
+/// Settings as the files and `--set` wrote them, before typing.
+struct Raw {
+    values: BTreeMap<&'static str, String>,
+    origins: BTreeMap<&'static str, Origin>,
+    context: BTreeMap<String, Value>,
+    problems: Vec<Problem>,
+}
+
+impl Raw {
+    /// Defaults, then every `OPT_` variable the files set; the rest are
+    /// context variables.
+    fn from_files(files: &[PathBuf], ev: &Evaluated) -> Raw {
+        let mut raw = Raw {
+            values: SETTINGS
+                .iter()
+                .map(|s| (s.name, s.default.to_string()))
+                .collect(),
+            origins: BTreeMap::new(),
+            context: BTreeMap::new(),
+            problems: Vec::new(),
+        };
+        for (name, value) in &ev.vars {
+            let Some(key) = name.strip_prefix("OPT_") else {
+                raw.context.insert(name.clone(), value.clone());
+                continue;
+            };
+            let origin = locate(files, name);
+            let problem = |rule, message, hint| Problem {
+                rule,
+                origin: origin.clone(),
+                message,
+                hint,
+            };
+            match (spec(key), value) {
+                (None, _) => raw.problems.push(problem(
+                    "unknown-opt",
+                    format!("{name} is not a known setting"),
+                    unknown_hint(key),
+                )),
+                (Some(spec), Value::Scalar(v)) => {
+                    raw.values.insert(spec.name, v.clone());
+                    if let Some(o) = origin.clone() {
+                        raw.origins.insert(spec.name, o);
+                    }
+                }
+                (Some(_), Value::Array(_)) => raw.problems.push(problem(
+                    "invalid-value",
+                    format!("{name} is an array; settings are plain values"),
+                    format!("assign a single value: {name}=..."),
+                )),
+            }
+        }
+        raw
+    }
+
+    /// `--set KEY=VALUE` overrides win.
+    fn apply(&mut self, overrides: &[(String, String)]) {
+        for (key, value) in overrides {
+            let key = key.strip_prefix("OPT_").unwrap_or(key);
+            match spec(key) {
+                Some(spec) => {
+                    self.values.insert(spec.name, value.clone());
+                    self.origins.insert(spec.name, Origin::set());
+                }
+                None => self.problems.push(Problem {
+                    rule: "unknown-opt",
+                    origin: Some(Origin::set()),
+                    message: format!("--set {key}: not a known setting"),
+                    hint: unknown_hint(key),
+                }),
+            }
+        }
+    }
+
+    /// Check every value; a bad one is a problem and goes back to its default.
+    fn validate(&mut self) {
+        for s in SETTINGS {
+            let value = &self.values[s.name];
+            if value.is_empty() {
+                continue;
+            }
+            if let Err(rule) = check(s.kind, value) {
+                self.problems.push(Problem {
+                    rule: "invalid-value",
+                    origin: self.origins.get(s.name).cloned(),
+                    message: format!("OPT_{}='{}': {rule}", s.name, value),
+                    hint: format!("{}: {}", s.name, s.help),
+                });
+                self.values.insert(s.name, s.default.to_string());
+            }
+        }
+    }
+}
+
 /// Split evaluated variables into settings and context variables, apply
-/// `overrides` (`--set KEY=VALUE`), and validate every value.
+/// `overrides` (`--set KEY=VALUE`), validate every value, and type them.
 pub fn resolve(
     root: &Path,
     dir: &Path,
     ev: &Evaluated,
     overrides: &[(String, String)],
 ) -> (Settings, Vec<Problem>) {
-    let files = sourced_files(root, dir);
-    let mut problems = Vec::new();
-    let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
-    let mut origins = BTreeMap::new();
-    let mut context = BTreeMap::new();
-    for s in SETTINGS {
-        values.insert(s.name, s.default.to_string());
-    }
-    for (name, value) in &ev.vars {
-        let Some(key) = name.strip_prefix("OPT_") else {
-            context.insert(name.clone(), value.clone());
-            continue;
-        };
-        let origin = locate(&files, name);
-        let Some(spec) = spec(key) else {
-            problems.push(Problem {
-                rule: "unknown-opt",
-                origin,
-                message: format!("{name} is not a known setting"),
-                hint: unknown_hint(key),
-            });
-            continue;
-        };
-        match value {
-            Value::Scalar(v) => {
-                values.insert(spec.name, v.clone());
-                if let Some(o) = origin {
-                    origins.insert(spec.name, o);
-                }
-            }
-            Value::Array(_) => problems.push(Problem {
-                rule: "invalid-value",
-                origin,
-                message: format!("{name} is an array; settings are plain values"),
-                hint: format!("assign a single value: {name}=..."),
-            }),
-        }
-    }
-    for (key, value) in overrides {
-        let key = key.strip_prefix("OPT_").unwrap_or(key);
-        match spec(key) {
-            Some(spec) => {
-                values.insert(spec.name, value.clone());
-                origins.insert(spec.name, Origin::set());
-            }
-            None => problems.push(Problem {
-                rule: "unknown-opt",
-                origin: Some(Origin::set()),
-                message: format!("--set {key}: not a known setting"),
-                hint: unknown_hint(key),
-            }),
-        }
-    }
-    let mut invalid = Vec::new();
-    for s in SETTINGS {
-        let value = &values[s.name];
-        if value.is_empty() {
-            continue;
-        }
-        if let Err(rule) = check(s.kind, value) {
-            problems.push(Problem {
-                rule: "invalid-value",
-                origin: origins.get(s.name).cloned(),
-                message: format!("OPT_{}='{}': {rule}", s.name, value),
-                hint: format!("{}: {}", s.name, s.help),
-            });
-            invalid.push(s.name);
-        }
-    }
-    for name in invalid {
-        values.insert(name, spec(name).map_or("", |s| s.default).to_string());
-    }
-    (
-        Settings::typed(&ev.name, values, origins, context),
-        problems,
-    )
+    let mut raw = Raw::from_files(&sourced_files(root, dir), ev);
+    raw.apply(overrides);
+    raw.validate();
+    let settings = Settings::typed(&ev.name, raw.values, raw.origins, raw.context);
+    (settings, raw.problems)
 }
 
 fn unknown_hint(key: &str) -> String {

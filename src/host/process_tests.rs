@@ -1,0 +1,83 @@
+//! The process layer against real child processes.
+
+use super::*;
+
+fn runner(sudo: bool) -> Runner {
+    let mut m = Masker::default();
+    m.add("s3cret-value");
+    Runner::new(sudo, Arc::new(m))
+}
+
+#[test]
+fn quotes_for_display() {
+    let c = Proc::pct(&[
+        "create",
+        "100",
+        "--description",
+        "two words",
+        "--tags",
+        "git-lxc;web",
+    ]);
+    assert_eq!(
+        c.display(),
+        "pct create 100 --description 'two words' --tags 'git-lxc;web'"
+    );
+    let piped = Proc::host("tee", &["-a", "/etc/subuid"]).input("root:1000:1\n".into(), false);
+    assert_eq!(piped.display(), "tee -a /etc/subuid <<< root:1000:1");
+    let secret = Proc::pct(&["exec", "1"]).input("x".into(), true);
+    assert_eq!(secret.display(), "pct exec 1 < (script)");
+}
+
+#[test]
+fn sudo_only_for_host_commands_and_masked() {
+    let r = runner(true);
+    assert_eq!(
+        r.shown(&Proc::pct(&["set", "1", "--x", "s3cret-value"])),
+        "sudo pct set 1 --x ********"
+    );
+    assert_eq!(
+        r.shown(&Proc::local("bash", &["-c", "true"])),
+        "bash -c true"
+    );
+    assert_eq!(runner(false).shown(&Proc::pct(&["list"])), "pct list");
+}
+
+#[test]
+fn clears_the_environment_and_reports_failures() {
+    let r = runner(false);
+    let out = r
+        .output(&Proc::local("bash", &["-c", "env | cut -d= -f1 | sort"]).env("EXTRA", "1"))
+        .unwrap();
+    for name in out.stdout.lines() {
+        assert!(
+            BASE_ENV.contains(&name)
+                || USER_ENV.contains(&name)
+                || ["EXTRA", "PWD", "SHLVL", "_"].contains(&name),
+            "{name} leaked into the child"
+        );
+    }
+    let err = r
+        .checked(&Proc::local(
+            "bash",
+            &["-c", "echo 's3cret-value broke' >&2; exit 3"],
+        ))
+        .unwrap_err();
+    let e = err.downcast_ref::<ProcessError>().unwrap();
+    assert_eq!(e.status, "exit 3");
+    assert_eq!(e.stderr, "******** broke");
+}
+
+#[test]
+fn streams_lines_and_feeds_stdin() {
+    let r = runner(false);
+    let mut got = Vec::new();
+    let status = r
+        .stream(
+            &Proc::local("bash", &["-s"]).input("echo one; echo two >&2\n".into(), true),
+            &mut |l| got.push(l.to_string()),
+        )
+        .unwrap();
+    assert!(status.success());
+    got.sort();
+    assert_eq!(got, vec!["one", "two"]);
+}
