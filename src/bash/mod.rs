@@ -220,9 +220,10 @@ fn run_limited(
         }
     };
     let status = running.wait()?;
-    // Whatever the files left running in the background ends with them.
+    // Whatever the files left running in the background ends with them;
+    // only a process that left the group could still hold the stream.
     running.kill_group();
-    let _ = err_rx.recv_timeout(Duration::from_secs(2));
+    let _ = err_rx.recv_timeout(Duration::from_secs(10));
     let bytes = std::mem::take(&mut *stream.lock().unwrap());
     Ok((status, results, bytes))
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::env::{key_line, missing_keys};
 use super::facts::{ContainerFacts, EnvFile, Facts, assigned_key};
 use super::{Finding, Paths};
+use crate::bash::Printed;
 use crate::settings::{self, Problem, Settings};
 use crate::term::mask::MIN_SECRET_LEN;
 use crate::workspace::tree::BUILD_SCRIPT;
@@ -124,21 +125,25 @@ fn evaluation(
     paths: &Paths,
 ) -> Vec<Finding> {
     let broken: Vec<&PathBuf> = c.eval.syntax_errors.iter().map(|(f, _)| f).collect();
-    let lines: Vec<&str> = c
+    // Bash's own complaints about a file that does not parse are reported
+    // as its syntax error already.
+    let printed: Vec<&Printed> = c
         .eval
-        .stderr
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .filter(|l| {
-            !broken
-                .iter()
-                .any(|f| l.starts_with(&format!("{}: ", f.display())))
+        .printed
+        .iter()
+        .filter(|p| {
+            !p.file.as_ref().is_some_and(|f| {
+                broken.contains(&f) && p.text.starts_with(&format!("{}: ", f.display()))
+            })
         })
         .collect();
     if !c.eval.complete {
-        let said = lines
-            .first()
-            .map_or(String::new(), |l| format!(" ({})", strip_paths(l, sources)));
+        let said = printed.first().map_or(String::new(), |p| {
+            format!(
+                " ({})",
+                p.bash_message().map_or(p.text.as_str(), |(_, m)| m)
+            )
+        });
         let (file, line) =
             exit_line(sources).map_or((config.to_string(), None), |(f, n)| (paths.rel(f), Some(n)));
         return vec![Finding::new(
@@ -152,14 +157,14 @@ fn evaluation(
             "settings files are sourced: they should only assign variables and define functions; use `return`, not `exit`, and no `set -e` with failing commands",
         )];
     }
-    lines
+    printed
         .iter()
         .take(MAX_STDERR_LINES)
-        .map(|l| {
-            let located = sources.iter().find_map(|(f, _)| bash_location(f, l).map(|(n, m)| (f, n, m)));
-            let (file, line, message) = match located {
-                Some((f, n, m)) => (paths.rel(f), Some(n), m.to_string()),
-                None => (config.to_string(), None, l.to_string()),
+        .map(|p| {
+            let file = p.file.as_deref().map_or(config.to_string(), |f| paths.rel(f));
+            let (line, message) = match p.bash_message() {
+                Some((n, m)) => (Some(n), m),
+                None => (None, p.text.as_str()),
             };
             Finding::new(
                 "eval-output",
@@ -170,19 +175,6 @@ fn evaluation(
             )
         })
         .collect()
-}
-
-fn bash_location<'a>(file: &Path, line: &'a str) -> Option<(usize, &'a str)> {
-    let rest = line.strip_prefix(&format!("{}: line ", file.display()))?;
-    let (n, msg) = rest.split_once(": ")?;
-    Some((n.parse().ok()?, msg))
-}
-
-fn strip_paths(line: &str, sources: &[(PathBuf, &str)]) -> String {
-    sources
-        .iter()
-        .find_map(|(f, _)| bash_location(f, line).map(|(_, m)| m.to_string()))
-        .unwrap_or_else(|| line.to_string())
 }
 
 /// The first top-level `exit` among the sourced files.

@@ -1,6 +1,7 @@
 //! The one integration test binary: git-lxc as a user runs it, against temp
 //! repositories and fake host tools.
 
+mod bash;
 mod build;
 mod fakes;
 mod support;
