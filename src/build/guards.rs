@@ -114,10 +114,21 @@ pub fn dirty_guard(
     ))
 }
 
-pub fn ownership_guard(facts: &HostFacts, ctid: u32, name: &str, opts: &Options) -> Result<()> {
+pub fn ownership_guard(
+    facts: &HostFacts,
+    tree: &str,
+    ctid: u32,
+    name: &str,
+    opts: &Options,
+) -> Result<()> {
     let record = facts.record(ctid);
     let owner = match &record {
-        Some(r) if r.name == name => return Ok(()),
+        Some(r) if r.belongs_to(tree, name) => return Ok(()),
+        Some(r) if r.other_tree(tree) => format!(
+            "its record names '{}' of another tree ({})",
+            r.name,
+            r.tree.as_deref().unwrap_or("")
+        ),
         Some(r) => format!("its record names '{}'", r.name),
         None => "it has no git-lxc record (git-lxc did not build it)".to_string(),
     };

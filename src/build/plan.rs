@@ -17,6 +17,8 @@ use crate::settings::Settings;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     pub volid: String,
+    /// `<ostype>-<release>`, for the record.
+    pub os: String,
     /// `pveam update` first (CHECKTEMPLATE=1).
     pub update: bool,
     /// File name to download first (CHECKTEMPLATE=1 and not yet local).
@@ -411,6 +413,7 @@ mod tests {
         let s = settings("OPT_MAP=1\nOPT_REBOOT=0\nOPT_OSTYPE=debian");
         let t = Template {
             volid: "local:vztmpl/debian-12.tar.zst".into(),
+            os: "debian-12".into(),
             update: true,
             download: None,
         };

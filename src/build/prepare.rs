@@ -91,6 +91,8 @@ pub struct Prepared {
     /// The parts of the provisioning script, for `plan` (never the values).
     pub outline: Vec<String>,
     human: Human,
+    /// The record, whatever its state.
+    record: Record,
     /// What it was planned from, to plan it again.
     checked: Checked,
     /// Held until the build ends.
@@ -106,10 +108,8 @@ impl Prepared {
 
     fn record(&self, state: State) -> Record {
         Record {
-            name: self.name.clone(),
-            commit: self.commit.clone(),
             state,
-            dirty: self.dirty,
+            ..self.record.clone()
         }
     }
 
@@ -126,6 +126,8 @@ impl Prepared {
 /// What [`prepare`] works with: the tree, the host and what it holds.
 pub struct Scope<'a> {
     pub ws: &'a Workspace,
+    /// This tree's identity (records name it).
+    pub tree_id: &'a str,
     pub tree: &'a Tree,
     pub host: &'a Host,
     pub facts: &'a HostFacts,
@@ -177,7 +179,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         false => Some(BuildLock::acquire(&cx.ws.git_dir(), &name)?),
     };
     let s = &checked.settings.clone();
-    let (ctid, ctid_source) = pick_ctid(s, cx.facts, cx.tree, &name, cx.host)?;
+    let (ctid, ctid_source) = pick_ctid(s, cx, &name)?;
     let existing = existing(cx, ctid, &name)?;
     let template = template::choose(s, cx.host)?;
     let vars = hook_vars(s);
@@ -214,6 +216,15 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         dirty: checked.dirty,
         outline: script.1,
         human,
+        record: Record {
+            name: name.clone(),
+            tree: Some(cx.tree_id.to_string()),
+            commit: checked.commit.clone(),
+            os: Some(template.os.clone()),
+            dirty: checked.dirty || !cx.opts.sets.is_empty(),
+            sets: recorded_sets(&cx.opts.sets, &cx.host.runner),
+            ..Record::default()
+        },
         checked,
         _lock: lock,
     };
@@ -244,7 +255,7 @@ fn existing(cx: &Scope, ctid: u32, name: &str) -> Result<Option<bool>> {
     let Some(listed) = cx.facts.listed(ctid) else {
         return Ok(None);
     };
-    ownership_guard(cx.facts, ctid, name, cx.opts)?;
+    ownership_guard(cx.facts, cx.tree_id, ctid, name, cx.opts)?;
     if let Some(conf) = cx.facts.confs.get(&ctid) {
         for (source, target) in conf.storage_mounts() {
             term::warn(format!(
@@ -306,6 +317,21 @@ fn hooks_and_mounts(
     Ok((hooks, custom, args))
 }
 
+/// `--set` overrides as the record keeps them: secret values masked.
+fn recorded_sets(
+    sets: &[(String, String)],
+    runner: &crate::host::process::Runner,
+) -> Vec<(String, String)> {
+    sets.iter()
+        .map(|(k, v)| {
+            (
+                k.trim_start_matches("OPT_").to_string(),
+                runner.masker().mask(v),
+            )
+        })
+        .collect()
+}
+
 /// The provisioning script and its outline.
 fn script(
     tree: &Tree,
@@ -356,14 +382,9 @@ fn script(
 
 /// The CTID: OPT_CTID, else the one this folder built before, else the next
 /// free id that no other folder of the tree reserves.
-fn pick_ctid(
-    settings: &Settings,
-    facts: &HostFacts,
-    tree: &Tree,
-    name: &str,
-    host: &Host,
-) -> Result<(u32, CtidSource)> {
-    let built = facts.built_from(name);
+fn pick_ctid(settings: &Settings, cx: &Scope, name: &str) -> Result<(u32, CtidSource)> {
+    let (facts, tree, host) = (cx.facts, cx.tree, cx.host);
+    let built = facts.built_from(cx.tree_id, name);
     if let Some(id) = settings.ctid {
         if let Some(old) = built.iter().find(|&&b| b != id) {
             term::warn(format!(

@@ -1,7 +1,9 @@
 //! The provenance record in a container's description (SPEC §6).
 //!
 //! A human part (shown as Markdown in the Proxmox UI) and one machine line:
-//! `git-lxc: name=<name> commit=<40 hex> state=<building|built|failed> [dirty]`.
+//! `git-lxc: name=<name> tree=<tree id> commit=<40 hex> state=<building|built|failed>
+//! os=<ostype>-<release> [dirty] [adopted] [set=<K=V,…>]`, its values
+//! percent-encoded where they could cut the line.
 //! Only the machine line is read back, so edits to the human part are harmless.
 
 use std::fmt;
@@ -12,8 +14,9 @@ pub const TAG: &str = "git-lxc";
 /// Descriptions longer than this are refused by pct.
 pub const MAX_DESCRIPTION: usize = 8192;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum State {
+    #[default]
     Building,
     Built,
     Failed,
@@ -45,12 +48,21 @@ impl fmt::Display for State {
 }
 
 /// The machine-readable part.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record {
     pub name: String,
+    /// The tree that built it ([`crate::workspace::Workspace::tree_id`]);
+    /// `None` in a record written before trees were recorded.
+    pub tree: Option<String>,
     pub commit: String,
     pub state: State,
+    /// `<ostype>-<release>` of the template it was built from.
+    pub os: Option<String>,
     pub dirty: bool,
+    /// Taken over by `adopt`, not built by git-lxc.
+    pub adopted: bool,
+    /// `--set` overrides of the build (masked where secret).
+    pub sets: Vec<(String, String)>,
 }
 
 impl Record {
@@ -64,35 +76,87 @@ impl Record {
         let line = line
             .trim_matches(|c: char| c.is_whitespace() || matches!(c, '`' | '*' | '_' | '-' | '>'));
         let rest = line.strip_prefix("git-lxc:")?;
-        let (mut name, mut commit, mut state, mut dirty) = (None, None, None, false);
+        let mut r = Record::default();
+        let mut state = None;
         for token in rest.split_whitespace() {
             match token.split_once('=') {
-                Some(("name", v)) => name = Some(v.to_string()),
-                Some(("commit", v)) => commit = Some(v.to_string()),
+                Some(("name", v)) => r.name = decode(v),
+                Some(("tree", v)) => r.tree = Some(v.to_string()),
+                Some(("commit", v)) => r.commit = v.to_string(),
                 Some(("state", v)) => state = State::parse(v),
-                None if token == "dirty" => dirty = true,
+                Some(("os", v)) => r.os = Some(decode(v)),
+                Some(("set", v)) => {
+                    r.sets = v
+                        .split(',')
+                        .filter_map(|kv| kv.split_once('='))
+                        .map(|(k, v)| (decode(k), decode(v)))
+                        .collect();
+                }
+                None if token == "dirty" => r.dirty = true,
+                None if token == "adopted" => r.adopted = true,
                 _ => {}
             }
         }
-        let commit =
-            commit.filter(|c| c.len() == 40 && c.chars().all(|x| x.is_ascii_hexdigit()))?;
-        Some(Record {
-            name: name.filter(|n| !n.is_empty())?,
-            commit,
-            state: state?,
-            dirty,
-        })
+        let hex = r.commit.len() == 40 && r.commit.chars().all(|x| x.is_ascii_hexdigit());
+        r.state = state?;
+        (hex && !r.name.is_empty()).then_some(r)
     }
 
     pub fn line(&self) -> String {
-        format!(
-            "git-lxc: name={} commit={} state={}{}",
-            self.name,
-            self.commit,
-            self.state,
-            if self.dirty { " dirty" } else { "" }
-        )
+        let mut line = format!("git-lxc: name={}", encode(&self.name));
+        if let Some(tree) = &self.tree {
+            line.push_str(&format!(" tree={tree}"));
+        }
+        line.push_str(&format!(" commit={} state={}", self.commit, self.state));
+        if let Some(os) = &self.os {
+            line.push_str(&format!(" os={}", encode(os)));
+        }
+        if self.dirty {
+            line.push_str(" dirty");
+        }
+        if self.adopted {
+            line.push_str(" adopted");
+        }
+        if !self.sets.is_empty() {
+            let sets: Vec<String> = self
+                .sets
+                .iter()
+                .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                .collect();
+            line.push_str(&format!(" set={}", sets.join(",")));
+        }
+        line
     }
+
+    /// Whether this record names container `name` of tree `tree` (a record
+    /// without a tree is taken as this tree's when the name matches).
+    pub fn belongs_to(&self, tree: &str, name: &str) -> bool {
+        self.name == name && self.tree.as_deref().is_none_or(|t| t == tree)
+    }
+
+    /// Whether a tree other than `tree` built it.
+    pub fn other_tree(&self, tree: &str) -> bool {
+        self.tree.as_deref().is_some_and(|t| t != tree)
+    }
+}
+
+/// Percent-encode what could cut or confuse a record field: space, `%`,
+/// `=`, `,`, control characters and non-ASCII bytes.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_graphic() && !matches!(b, b'%' | b'=' | b',' | b'`' | b'*') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The inverse of [`encode`]; malformed escapes are kept as written.
+pub fn decode(value: &str) -> String {
+    crate::host::pveconf::decode(value)
 }
 
 /// What the human part says.
@@ -158,10 +222,17 @@ mod tests {
 
     fn rec(state: State, dirty: bool) -> Record {
         Record {
-            name: "pihole".into(),
+            name: "pi hole".into(),
+            tree: Some("0123456789ab:lxcs".into()),
             commit: "0123456789abcdef0123456789abcdef01234567".into(),
             state,
+            os: Some("alpine-3.22".into()),
             dirty,
+            adopted: dirty,
+            sets: vec![
+                ("RAM".into(), "512".into()),
+                ("NOTE".into(), "a=b, c".into()),
+            ],
         }
     }
 
@@ -187,6 +258,23 @@ mod tests {
             assert_eq!(Record::parse(&d), Some(r));
             assert!(d.ends_with(&rec(state, dirty).line()));
         }
+    }
+
+    #[test]
+    fn names_with_spaces_survive_and_trees_are_told_apart() {
+        let r = rec(State::Built, false);
+        assert!(r.line().contains("name=pi%20hole "), "{}", r.line());
+        let back = Record::parse(&r.line()).unwrap();
+        assert_eq!(back, r);
+        assert!(back.belongs_to("0123456789ab:lxcs", "pi hole"));
+        assert!(!back.belongs_to("fedcba987654:.", "pi hole"));
+        assert!(!back.belongs_to("0123456789ab:lxcs", "pi"));
+        let legacy = Record::parse(
+            "git-lxc: name=web commit=0123456789abcdef0123456789abcdef01234567 state=built",
+        )
+        .unwrap();
+        assert!(legacy.belongs_to("anything:.", "web"));
+        assert!(!legacy.other_tree("anything:."));
     }
 
     #[test]

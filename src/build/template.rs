@@ -45,6 +45,14 @@ fn template_version(file: &str, ostype: &str) -> Option<String> {
     Some(rest[..end].to_string())
 }
 
+/// `<ostype>-<release>` of a template file, as records keep it.
+pub fn os_of(file: &str, ostype: &str) -> String {
+    match template_version(file, ostype) {
+        Some(v) => format!("{ostype}-{v}"),
+        None => ostype.to_string(),
+    }
+}
+
 /// The newest template file among `files` for OSTYPE (and OSVERSION if set).
 pub fn pick_template<'a>(files: &[&'a str], ostype: &str, version: &str) -> Option<&'a str> {
     files
@@ -101,6 +109,7 @@ pub fn choose(settings: &Settings, host: &Host) -> Result<Template> {
             let download = (!local.iter().any(|f| f == newest)).then(|| newest.to_string());
             return Ok(Template {
                 volid: format!("{store}:vztmpl/{newest}"),
+                os: os_of(newest, ostype),
                 update: true,
                 download,
             });
@@ -111,6 +120,7 @@ pub fn choose(settings: &Settings, host: &Host) -> Result<Template> {
             ));
             return Ok(Template {
                 volid: format!("{store}:vztmpl/{file}"),
+                os: os_of(file, ostype),
                 update: true,
                 download: None,
             });
@@ -123,6 +133,7 @@ pub fn choose(settings: &Settings, host: &Host) -> Result<Template> {
     match pick_template(&local_refs, ostype, version) {
         Some(file) => Ok(Template {
             volid: format!("{store}:vztmpl/{file}"),
+            os: os_of(file, ostype),
             update: false,
             download: None,
         }),

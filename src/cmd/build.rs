@@ -2,7 +2,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::build::log::{self, BuildLog};
-use crate::build::{self, Mode, Options, Prepared, Scope, Summary};
+use crate::build::{self, Mode, Options, Prepared, Summary};
 use crate::cmd::GlobalArgs;
 use crate::host::Host;
 use crate::host::facts::HostFacts;
@@ -68,17 +68,7 @@ pub fn exec(args: &BuildArgs, global: &GlobalArgs) -> Result<()> {
     let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
     let host = session.host();
     let facts = HostFacts::read(&host)?;
-    let prepared = build::prepare(
-        &Scope {
-            ws: &session.ws,
-            tree: &session.tree,
-            host: &host,
-            facts: &facts,
-            opts: &opts,
-        },
-        &container,
-        checked,
-    )?;
+    let prepared = build::prepare(&session.scope(&host, &facts, &opts), &container, checked)?;
     let summary = run_prepared(&session, &prepared, &host)?;
     print_summary(&summary);
     Ok(())

@@ -74,7 +74,7 @@ pub fn destroy(host: &Host, id: u32, running: bool) -> Result<()> {
 /// The container built from `name`: found by its record, else by OPT_CTID
 /// (which then must be ours unless `force`).
 pub fn resolve_ctid(session: &Session, name: &str, facts: &HostFacts, force: bool) -> Result<u32> {
-    if let Some(&id) = facts.built_from(name).first() {
+    if let Some(&id) = facts.built_from(&session.tree_id, name).first() {
         return Ok(id);
     }
     let container = session.tree.find(name)?.clone();

@@ -26,7 +26,7 @@ pub fn exec(args: &DiffArgs, global: &GlobalArgs) -> Result<()> {
     let container = session.tree.find(&args.name)?.clone();
     let host = session.host();
     let facts = HostFacts::read(&host)?;
-    let Some(&id) = facts.built_from(&container.name).first() else {
+    let Some(&id) = facts.built_from(&session.tree_id, &container.name).first() else {
         return Err(Failure::failed(
             format!(
                 "'{}' has no container on this host, so no recorded commit",

@@ -3,7 +3,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::build::plan::{Action, Step};
-use crate::build::{self, CtidSource, Mode, Prepared, Scope};
+use crate::build::{self, CtidSource, Mode, Prepared};
 use crate::cmd::GlobalArgs;
 use crate::cmd::build::BuildOpts;
 use crate::host::facts::HostFacts;
@@ -39,13 +39,7 @@ pub fn exec(args: &PlanArgs, global: &GlobalArgs) -> Result<()> {
     let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
     let host = session.host();
     let facts = HostFacts::read(&host)?;
-    let cx = Scope {
-        ws: &session.ws,
-        tree: &session.tree,
-        host: &host,
-        facts: &facts,
-        opts: &opts,
-    };
+    let cx = session.scope(&host, &facts, &opts);
     let prepared = build::prepare(&cx, &container, checked)?;
     if args.json {
         term::stdout_line(serde_json::to_string_pretty(&json(&prepared))?);

@@ -3,7 +3,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use clap::Args;
 
-use crate::build::{self, Mode, Options, Prepared, Scope};
+use crate::build::record::State;
+use crate::build::{self, Mode, Options, Prepared};
 use crate::cmd::GlobalArgs;
 use crate::cmd::build::{self as build_cmd, BuildOpts};
 use crate::cmd::plan;
@@ -69,13 +70,7 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let host = session.host();
     let facts = HostFacts::read(&host)?;
-    let cx = Scope {
-        ws: &session.ws,
-        tree: &session.tree,
-        host: &host,
-        facts: &facts,
-        opts: &opts,
-    };
+    let cx = session.scope(&host, &facts, &opts);
     let mut plans = Vec::new();
     for (c, ch) in targets.iter().zip(checked) {
         plans.push(build::prepare(&cx, c, ch)?);
@@ -154,13 +149,7 @@ fn run_all(
         } else {
             let (container, checked) = first.into_parts();
             let facts = HostFacts::read(host)?;
-            let cx = Scope {
-                ws: &session.ws,
-                tree: &session.tree,
-                host,
-                facts: &facts,
-                opts,
-            };
+            let cx = session.scope(host, &facts, opts);
             build::prepare(&cx, &container, checked)?
         };
         match build_cmd::run_prepared(session, &prepared, host) {
@@ -214,7 +203,7 @@ fn changed(session: &Session, facts: &HostFacts) -> Result<Vec<Container>> {
     let mut out = Vec::new();
     let mut never = Vec::new();
     for c in &session.tree.containers {
-        let Some(&id) = facts.built_from(&c.name).first() else {
+        let Some(&id) = facts.built_from(&session.tree_id, &c.name).first() else {
             never.push(c.name.clone());
             continue;
         };
@@ -222,7 +211,8 @@ fn changed(session: &Session, facts: &HostFacts) -> Result<Vec<Container>> {
         let paths = build::watched_paths(&session.ws, &session.tree, c);
         let behind = gitstate::commits_touching(&session.ws.repo, &record.commit, &paths)?;
         let dirty = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
-        if behind != Some(0) || dirty {
+        // A failed or interrupted build counts as changed.
+        if behind != Some(0) || dirty || record.state != State::Built {
             out.push(c.clone());
         }
     }

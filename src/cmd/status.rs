@@ -60,7 +60,7 @@ pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
     for c in &selected {
         let paths = watched_paths(&session.ws, &session.tree, c);
         let uncommitted = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
-        let row = match facts.built_from(&c.name).first() {
+        let row = match facts.built_from(&session.tree_id, &c.name).first() {
             Some(&id) => {
                 let mut row = built_row(&facts, &ips, id, false);
                 let commit = row.commit.as_deref().unwrap_or("");
@@ -85,12 +85,12 @@ pub fn exec(args: &StatusArgs, global: &GlobalArgs) -> Result<()> {
         rows.push(row);
     }
     if args.names.is_empty() {
-        // Containers whose record names a folder this tree no longer has.
+        // Containers of this tree whose folder is gone (another tree's
+        // containers are not rows here).
         for l in &facts.listed {
-            if facts
-                .record(l.vmid)
-                .is_some_and(|r| session.tree.get(&r.name).is_none())
-            {
+            if facts.record(l.vmid).is_some_and(|r| {
+                !r.other_tree(&session.tree_id) && session.tree.get(&r.name).is_none()
+            }) {
                 rows.push(built_row(&facts, &ips, l.vmid, true));
             }
         }
@@ -113,7 +113,7 @@ fn unbuilt_ctids(
     let unbuilt: Vec<&Container> = selected
         .iter()
         .copied()
-        .filter(|c| facts.built_from(&c.name).is_empty())
+        .filter(|c| facts.built_from(&session.tree_id, &c.name).is_empty())
         .collect();
     if unbuilt.is_empty() {
         return Ok(BTreeMap::new());

@@ -48,11 +48,14 @@ impl HostFacts {
             .and_then(|c| Record::parse(&c.description))
     }
 
-    /// Containers whose record names `name`, lowest id first.
-    pub fn built_from(&self, name: &str) -> Vec<u32> {
+    /// Containers whose record names `name` of tree `tree`, lowest id first.
+    pub fn built_from(&self, tree: &str, name: &str) -> Vec<u32> {
         self.listed
             .iter()
-            .filter(|l| self.record(l.vmid).is_some_and(|r| r.name == name))
+            .filter(|l| {
+                self.record(l.vmid)
+                    .is_some_and(|r| r.belongs_to(tree, name))
+            })
             .map(|l| l.vmid)
             .collect()
     }

@@ -62,6 +62,34 @@ impl Workspace {
         canonical(self.repo.path()).unwrap_or_else(|_| self.repo.path().to_path_buf())
     }
 
+    /// The tree's identity across clones and worktrees (SPEC §6): the first
+    /// 12 hex of the repository's oldest root commit, `:`, and the root's
+    /// path in the work tree (`.` for the top), percent-encoded. `None`
+    /// before the first commit.
+    pub fn tree_id(&self) -> Result<Option<String>> {
+        let Ok(head) = self.repo.head().and_then(|h| h.peel_to_commit()) else {
+            return Ok(None);
+        };
+        let mut walk = self.repo.revwalk().context("cannot walk the history")?;
+        walk.push(head.id()).context("cannot walk the history")?;
+        let mut oldest: Option<(i64, git2::Oid)> = None;
+        for id in walk {
+            let id = id.context("cannot walk the history")?;
+            let commit = self.repo.find_commit(id).context("cannot read a commit")?;
+            if commit.parent_count() == 0 {
+                let key = (commit.time().seconds(), id);
+                if oldest.is_none_or(|o| key < o) {
+                    oldest = Some(key);
+                }
+            }
+        }
+        let Some((_, root)) = oldest else {
+            return Ok(None);
+        };
+        let path = crate::build::record::encode(&self.rel(&self.root));
+        Ok(Some(format!("{}:{path}", &root.to_string()[..12])))
+    }
+
     pub fn config_bool(&self, key: &str) -> Option<bool> {
         self.repo.config().ok()?.get_bool(key).ok()
     }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use crate::bash::{self, Evaluated};
+use crate::build::{Options, Scope};
 use crate::cmd::GlobalArgs;
+use crate::host::facts::HostFacts;
 use crate::host::process::Runner;
 use crate::host::{Host, is_root};
 use crate::term;
@@ -19,6 +21,8 @@ use crate::workspace::tree::{Container, Tree};
 pub struct Session {
     pub ws: Workspace,
     pub tree: Tree,
+    /// The tree's identity in records (empty before the first commit).
+    pub tree_id: String,
     /// Fixed by the first evaluation.
     secrets: OnceCell<Arc<Masker>>,
 }
@@ -27,9 +31,11 @@ impl Session {
     pub fn open(global: &GlobalArgs) -> Result<Session> {
         let ws = Workspace::discover(global.root.as_deref())?;
         let tree = Tree::load(&ws.root)?;
+        let tree_id = ws.tree_id()?.unwrap_or_default();
         Ok(Session {
             ws,
             tree,
+            tree_id,
             secrets: OnceCell::new(),
         })
     }
@@ -50,6 +56,23 @@ impl Session {
     /// The host tools.
     pub fn host(&self) -> Host {
         Host::new(self.runner())
+    }
+
+    /// What planning a build works with.
+    pub fn scope<'a>(
+        &'a self,
+        host: &'a Host,
+        facts: &'a HostFacts,
+        opts: &'a Options,
+    ) -> Scope<'a> {
+        Scope {
+            ws: &self.ws,
+            tree_id: &self.tree_id,
+            tree: &self.tree,
+            host,
+            facts,
+            opts,
+        }
     }
 
     /// Evaluate containers' settings files in one bash process; what the

@@ -95,10 +95,9 @@ fn build_and_rebuild_make_exactly_these_host_calls_on_alpine() {
     let mut want = strs(&["pct list", "pvesh get /cluster/nextid", "pveam list local"]);
     want.extend(build_calls(&env, ALPINE, "alpine", true));
     assert_eq!(fakes::call_lines(&env), want);
-    let head = env.head();
     assert_eq!(
         fakes::record_line(&env, 100).unwrap(),
-        format!("git-lxc: name=web commit={head} state=built")
+        env.record("web", "alpine-3.22", "built")
     );
     assert!(fakes::running(&env, 100));
 
@@ -154,7 +153,7 @@ fn plan_and_dry_run_only_read_the_host() {
     reads(&env);
     assert_eq!(
         fakes::record_line(&env, 100).unwrap(),
-        format!("git-lxc: name=web commit={} state=built", env.head())
+        env.record("web", "alpine-3.22", "built")
     );
 }
 
@@ -193,7 +192,7 @@ fn uncommitted_or_untracked_files_are_refused() {
     assert!(stderr_of(&out).contains("dirty"));
     assert_eq!(
         fakes::record_line(&env, 100).unwrap(),
-        format!("git-lxc: name=web commit={} state=built dirty", env.head())
+        format!("{} dirty", env.record("web", "alpine-3.22", "built"))
     );
     assert_eq!(
         fakes::conf_value(&env, 100, "memory").as_deref(),
@@ -248,7 +247,7 @@ fn a_ctid_that_is_not_ours_is_refused_unless_forced() {
     ok(&env, &["rebuild", "web", "--yes", "--force"]);
     assert_eq!(
         fakes::record_line(&env, 151).unwrap(),
-        format!("git-lxc: name=web commit={} state=built", env.head())
+        env.record("web", "alpine-3.22", "built")
     );
     assert!(fakes::exists(&env, 150), "CT 150 must stay");
 }
@@ -386,7 +385,7 @@ fn the_ctid_is_found_again_by_the_record() {
     assert!(
         fakes::record_line(&env, 321)
             .unwrap()
-            .ends_with("state=built")
+            .contains(" state=built ")
     );
     assert!(!fakes::exists(&env, 100));
 }
@@ -517,4 +516,84 @@ fn two_builds_within_a_second_keep_two_logs() {
         .unwrap()
         .count();
     assert_eq!(logs, 2);
+}
+
+// ------------------------------------------------------ tree identity
+
+/// A second, unrelated repository driving the same (fake) host as `host`.
+fn second_repo_on(host: &Env) -> Env {
+    let env = Env::new();
+    fakes::install(&env);
+    let cfg = json!({ "state": host.state });
+    std::fs::write(env.bin.join("fakehost.json"), cfg.to_string()).unwrap();
+    env.write(".gitignore", GITIGNORE);
+    write_container(&env, "web", "APP=Other web\n");
+    env.commit("another tree's web");
+    env
+}
+
+fn on(host: &Env, env: &Env, args: &[&str]) -> std::process::Output {
+    fakes::lxc(env)
+        .env("GIT_LXC_PVE_DIR", host.state.join("pve"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn another_repository_never_touches_this_trees_container() {
+    let host = with_web("APP=Web\n");
+    ok(&host, &["build", "web"]);
+    let ours = fakes::record_line(&host, 100).unwrap();
+    let other = second_repo_on(&host);
+    assert_ne!(other.tree_id(), host.tree_id());
+
+    fakes::clear_calls(&host);
+    let out = on(&host, &other, &["destroy", "web", "--yes"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("no container on this host was built from 'web'"));
+    let out = on(&host, &other, &["rebuild", "--changed", "--yes"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("Never built"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = on(&host, &other, &["status", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(rows[0]["state"], "absent");
+    assert!(fakes::changing_calls(&host).is_empty());
+
+    // Its own rebuild makes its own container and leaves ours alone.
+    let out = on(&host, &other, &["rebuild", "web", "--yes"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let changing = fakes::changing_calls(&host);
+    assert!(!changing.iter().any(|c| c.contains(" 100")), "{changing:?}");
+    assert_eq!(fakes::record_line(&host, 100).unwrap(), ours);
+    assert!(fakes::running(&host, 100));
+    assert!(
+        fakes::record_line(&host, 101)
+            .unwrap()
+            .contains(&other.tree_id())
+    );
+
+    // A CTID taken by the other tree is refused, naming that tree.
+    env_set_ctid(&other, 100);
+    let out = on(&host, &other, &["rebuild", "web", "--yes"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains(&format!("another tree ({})", host.tree_id())),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(fakes::record_line(&host, 100).unwrap(), ours);
+}
+
+fn env_set_ctid(env: &Env, id: u32) {
+    env.write(
+        "web/configSettings",
+        &format!("APP=Other web\nOPT_CTID={id}\n"),
+    );
+    env.commit("take a CTID");
 }

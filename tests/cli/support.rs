@@ -123,6 +123,22 @@ impl Env {
         self.head()
     }
 
+    /// The tree id git-lxc records for a tree at the top of this repository.
+    pub fn tree_id(&self) -> String {
+        let roots = self.git(&["rev-list", "--max-parents=0", "HEAD"]);
+        let root = roots.lines().last().unwrap();
+        format!("{}:.", &root[..12])
+    }
+
+    /// The record line of `name` built from HEAD on template `os`.
+    pub fn record(&self, name: &str, os: &str, state: &str) -> String {
+        format!(
+            "git-lxc: name={name} tree={} commit={} state={state} os={os}",
+            self.tree_id(),
+            self.head()
+        )
+    }
+
     pub fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }

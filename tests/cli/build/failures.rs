@@ -25,7 +25,7 @@ fn fails_at(env: &Env, args: &[&str], step: &str, record: Option<&str>) {
     match record {
         Some(state) => assert_eq!(
             fakes::record_line(env, 100).unwrap(),
-            format!("git-lxc: name=web commit={} state={state}", env.head())
+            env.record("web", "alpine-3.22", state)
         ),
         None => assert!(!fakes::exists(env, 100), "CT 100 must not exist"),
     }
@@ -62,7 +62,7 @@ fn a_failing_create_or_start_is_reported_and_recorded() {
     assert!(
         fakes::record_line(&env, 100)
             .unwrap()
-            .ends_with("state=failed")
+            .contains(" state=failed ")
     );
     fakes::rules(
         &env,
@@ -82,7 +82,7 @@ fn a_failing_create_or_start_is_reported_and_recorded() {
     assert!(
         fakes::record_line(&env, 100)
             .unwrap()
-            .ends_with("state=built")
+            .contains(" state=built ")
     );
 }
 
