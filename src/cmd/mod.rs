@@ -48,7 +48,7 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
 #[derive(Debug, Parser)]
 #[command(
     name = "git-lxc",
-    version,
+    version = env!("GIT_LXC_VERSION"),
     propagate_version = true,
     max_term_width = 100
 )]
