@@ -68,7 +68,7 @@ pub fn exec(args: &LogsArgs, global: &GlobalArgs) -> Result<()> {
     };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    print!("{text}");
+    term::stdout_text(&text);
     Ok(())
 }
 

@@ -56,7 +56,7 @@ pub fn print(p: &Prepared, sudo: bool) {
         CtidSource::Record => "the container this folder built before",
         CtidSource::NextId => "the next free id",
     };
-    term::info(format!(
+    term::stdout_line(format!(
         "Plan for {} → CT {} ({source}), commit {}{}{}",
         term::bold(&p.name),
         p.ctid,
@@ -69,20 +69,22 @@ pub fn print(p: &Prepared, sudo: bool) {
         },
     ));
     if !p.custom_mounts.is_empty() {
-        term::info(format!(
+        term::stdout_line(format!(
             "HOOK_customMounts (run now, on this host, as you) adds: {}",
             p.custom_mounts.join(", ")
         ));
     }
     for (i, step) in p.steps.iter().enumerate() {
-        term::info(format!("{:>3}. {}", i + 1, step.title));
+        term::stdout_line(format!("{:>3}. {}", i + 1, step.title));
         for line in commands(step) {
-            term::info(format!("       {}", term::dim(&line)));
+            term::stdout_line(format!("       {}", term::dim(&line)));
         }
     }
-    term::info("Provisioning script (piped to bash inside the container, never written to disk):");
+    term::stdout_line(
+        "Provisioning script (piped to bash inside the container, never written to disk):",
+    );
     for line in &p.outline {
-        term::info(format!("       {line}"));
+        term::stdout_line(format!("       {line}"));
     }
 }
 

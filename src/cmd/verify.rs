@@ -32,7 +32,7 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerifyFormat {
-    /// Readable report on stderr.
+    /// Readable report on stdout (the summary on stderr).
     Human,
     /// JSON array of findings on stdout.
     Json,
@@ -61,7 +61,7 @@ pub fn exec(args: &VerifyArgs, global: &GlobalArgs) -> Result<()> {
     match args.format {
         VerifyFormat::Human => {
             for f in &findings {
-                eprintln!("{}", term::mask(&report::human(f)));
+                term::stdout_line(report::human(f));
             }
         }
         VerifyFormat::Json => term::stdout_line(report::json(&findings)),

@@ -61,6 +61,38 @@ impl HostFacts {
     }
 }
 
+/// The template files in storage `store` (`pveam list STORE`); none when
+/// the call fails (the caller then knows of no newer release).
+pub fn local_templates(host: &Host, store: &str) -> Result<Vec<String>> {
+    let out = host.runner.output(&Proc::host("pveam", &["list", store]))?;
+    if !out.status.success() {
+        term::detail(format!(
+            "pveam list {store} failed; newer OS releases not shown: {}",
+            out.stderr.trim()
+        ));
+        return Ok(Vec::new());
+    }
+    Ok(crate::build::template::parse_pveam_list(&out.stdout))
+}
+
+/// The Proxmox node this runs on: where the cluster file system's `local`
+/// link points (`/etc/pve/local` -> `nodes/NODE`), else the host name up to
+/// its first dot, as Proxmox names its nodes.
+pub fn node_name(host: &Host) -> String {
+    let linked = std::fs::read_link(host.pve_dir.join("local"))
+        .ok()
+        .and_then(|t| Some(t.file_name()?.to_string_lossy().into_owned()));
+    let name = linked.unwrap_or_else(|| {
+        let name = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+        name.trim().split('.').next().unwrap_or("").to_string()
+    });
+    if name.is_empty() {
+        "localhost".to_string()
+    } else {
+        name
+    }
+}
+
 /// IPv4 addresses of all running containers in one call; none when
 /// `lxc-ls` fails (the table then shows no IPs).
 fn read_ips(host: &Host) -> Result<BTreeMap<u32, String>> {

@@ -1,12 +1,16 @@
 //! Terminal output: colours, verbosity and secret masking.
 //!
-//! Every human-readable line git-lxc prints goes through here, so a secret
-//! registered with [`set_secrets`] can never reach the terminal unmasked.
-//! Machine output (`--json`) goes to stdout; everything else to stderr.
+//! Every line git-lxc prints goes through here, so a secret registered with
+//! [`set_secrets`] can never reach the terminal unmasked. A command's result
+//! (a table, a plan, a report, `--json`) goes to stdout with [`stdout_line`],
+//! and `-q` never silences it; progress, warnings, errors and hints go to
+//! stderr. Each stream is coloured only when it is a terminal (or with
+//! `--color always`), so `git lxc status | grep` reads plain text.
 
 pub mod mask;
 pub mod progress;
 pub mod prompt;
+pub mod table;
 
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -25,7 +29,9 @@ pub enum Level {
 
 struct State {
     level: Level,
-    color: bool,
+    /// Whether stdout and stderr get colours.
+    color_out: bool,
+    color_err: bool,
     masker: Arc<Masker>,
 }
 
@@ -34,7 +40,8 @@ fn state() -> &'static Mutex<State> {
     STATE.get_or_init(|| {
         Mutex::new(State {
             level: Level::Normal,
-            color: false,
+            color_out: false,
+            color_err: false,
             masker: Arc::default(),
         })
     })
@@ -43,15 +50,23 @@ fn state() -> &'static Mutex<State> {
 /// Set the output level and colour choice; call once at start-up.
 pub fn init(choice: ColorChoice, quiet: bool, verbose: bool) {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let color = match choice {
+    let color = |terminal: bool| match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
+        ColorChoice::Auto => !no_color && terminal,
     };
-    console::set_colors_enabled(color);
-    console::set_colors_enabled_stderr(color);
+    let (color_out, color_err) = (
+        color(std::io::stdout().is_terminal()),
+        color(std::io::stderr().is_terminal()),
+    );
+    // Styled text is built without knowing where it goes: styles are on
+    // when either stream is coloured, and each stream strips them when it
+    // is not.
+    console::set_colors_enabled(color_out || color_err);
+    console::set_colors_enabled_stderr(color_out || color_err);
     let mut s = state().lock().unwrap();
-    s.color = color;
+    s.color_out = color_out;
+    s.color_err = color_err;
     s.level = if quiet {
         Level::Quiet
     } else if verbose {
@@ -86,18 +101,28 @@ pub fn mask(text: &str) -> String {
     state().lock().unwrap().masker.mask(text)
 }
 
+/// `text` masked, and without styles unless the stream is coloured.
+fn prepared(text: &str, color: bool, masker: &Masker) -> String {
+    let masked = masker.mask(text);
+    if color {
+        masked
+    } else {
+        console::strip_ansi_codes(&masked).into_owned()
+    }
+}
+
 fn emit(min: Level, text: &str) {
     let s = state().lock().unwrap();
     if s.level < min {
         return;
     }
-    let masked = s.masker.mask(text);
+    let line = prepared(text, s.color_err, &s.masker);
     drop(s);
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{masked}");
+    let _ = writeln!(err, "{line}");
 }
 
-/// A normal progress or result line.
+/// A normal progress line (silenced by `-q`).
 pub fn info(text: impl AsRef<str>) {
     emit(Level::Normal, text.as_ref());
 }
@@ -140,11 +165,33 @@ pub fn hint(text: impl AsRef<str>) {
     );
 }
 
-/// Machine output on stdout, masked like everything else.
+/// A line of the command's result on stdout, masked like everything else;
+/// printed whatever the level.
 pub fn stdout_line(text: impl AsRef<str>) {
-    let masked = mask(text.as_ref());
+    stdout_text(&format!("{}\n", text.as_ref()));
+}
+
+/// Text of the command's result on stdout, as it is (no line end added).
+/// A closed pipe (`| head`) is no error: the rest is dropped quietly.
+pub fn stdout_text(text: &str) {
+    let s = state().lock().unwrap();
+    let text = prepared(text, s.color_out, &s.masker);
+    drop(s);
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{masked}");
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a write to stdout failed (the reader went away).
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 pub fn bold(text: &str) -> String {

@@ -139,15 +139,15 @@ fn plan_and_dry_run_only_read_the_host() {
     };
     let out = ok(&env, &["plan", "web"]);
     assert!(
-        stderr_of(&out).contains("pct create 100"),
+        stdout_of(&out).contains("pct create 100"),
         "{}",
-        stderr_of(&out)
+        stdout_of(&out)
     );
     reads(&env);
     ok(&env, &["build", "web"]);
     fakes::clear_calls(&env);
     let out = ok(&env, &["rebuild", "web", "--dry-run"]);
-    assert!(stderr_of(&out).contains("pct destroy 100"));
+    assert!(stdout_of(&out).contains("pct destroy 100"));
     reads(&env);
     ok(&env, &["plan", "web"]);
     reads(&env);

@@ -11,6 +11,7 @@ use crate::support::{Env, GITIGNORE, stderr_of, stdout_of};
 fn two_of_three_built() -> (Env, String) {
     let env = Env::new();
     fakes::install(&env);
+    name_the_node(&env, "pve1");
     env.write(".gitignore", GITIGNORE);
     for (name, id) in [("a", 201), ("b", 202), ("c", 203)] {
         env.write(
@@ -32,6 +33,14 @@ fn two_of_three_built() -> (Env, String) {
     env.write("c/conf/app.conf", "v2\n");
     env.commit("tune c");
     (env, built_at)
+}
+
+/// The node's name as Proxmox shows it: `/etc/pve/local` links to
+/// `nodes/NODE`.
+fn name_the_node(env: &Env, node: &str) {
+    let pve = env.state.join("pve");
+    std::fs::create_dir_all(pve.join("nodes").join(node)).unwrap();
+    std::os::unix::fs::symlink(format!("nodes/{node}"), pve.join("local")).unwrap();
 }
 
 fn status_json(env: &Env, cwd: &std::path::Path) -> Vec<Value> {
@@ -69,7 +78,13 @@ fn status_reports_drift_and_rebuild_changed_recreates_only_the_changed_one() {
     "commit": "[BUILT]",
     "behind": 0,
     "dirty": false,
-    "ip": null
+    "ip": null,
+    "managed": true,
+    "os": "alpine-3.22",
+    "newer_os": null,
+    "built_at": "[TIME]",
+    "subject": "three containers",
+    "node": "pve1"
   },
   {
     "name": "b",
@@ -78,7 +93,13 @@ fn status_reports_drift_and_rebuild_changed_recreates_only_the_changed_one() {
     "commit": "[BUILT]",
     "behind": 1,
     "dirty": false,
-    "ip": null
+    "ip": null,
+    "managed": true,
+    "os": "alpine-3.22",
+    "newer_os": null,
+    "built_at": "[TIME]",
+    "subject": "three containers",
+    "node": "pve1"
   },
   {
     "name": "c",
@@ -87,7 +108,13 @@ fn status_reports_drift_and_rebuild_changed_recreates_only_the_changed_one() {
     "commit": null,
     "behind": null,
     "dirty": false,
-    "ip": null
+    "ip": null,
+    "managed": true,
+    "os": null,
+    "newer_os": null,
+    "built_at": null,
+    "subject": null,
+    "node": "pve1"
   }
 ]
 
@@ -96,14 +123,14 @@ fn status_reports_drift_and_rebuild_changed_recreates_only_the_changed_one() {
     env.run(fakes::lxc(&env).arg("status"))
         .redact("[BUILT]", &built_at)
         .code(0)
-        .stdout(str![""])
-        .stderr(str![[r#"
-NAME  CTID  STATE    COMMIT        DRIFT       IP
-a     201   running  [BUILT]  up to date  -
-b     202   running  [BUILT]  1 behind    -
-c     203   absent   -             -           -
+        .stdout(str![[r#"
+NAME  CTID  STATE    COMMIT        AGE  DRIFT       IP  SUBJECT
+a     201   running  [BUILT]  [..]m   up to date  -   three containers
+b     202   running  [BUILT]  [..]m   1 behind    -   three containers
+c     203   absent   -             -    -           -   -
 
-"#]]);
+"#]])
+        .stderr(str![""]);
 
     fakes::clear_calls(&env);
     let out = fakes::lxc(&env)
@@ -136,14 +163,14 @@ c     203   absent   -             -           -
         .redact("[BUILT]", &built_at)
         .redact("[HEAD]", env.head())
         .code(0)
-        .stdout(str![""])
-        .stderr(str![[r#"
-NAME  CTID  STATE    COMMIT        DRIFT       IP
-a     201   running  [BUILT]  up to date  -
-b     202   running  [HEAD]  up to date  -
-c     203   absent   -             -           -
+        .stdout(str![[r#"
+NAME  CTID  STATE    COMMIT        AGE  DRIFT       IP  SUBJECT
+a     201   running  [BUILT]  [..]m   up to date  -   three containers
+b     202   running  [HEAD]  [..]m   up to date  -   tune c
+c     203   absent   -             -    -           -   -
 
-"#]]);
+"#]])
+        .stderr(str![""]);
     let rows = status_json(&env, &env.repo);
     assert_eq!(row(&rows, "b")["behind"], 0);
     assert_eq!(row(&rows, "b")["commit"], env.head().as_str());
@@ -158,7 +185,7 @@ fn status_works_from_a_sub_folder_without_env_and_in_few_host_calls() {
     assert_eq!(rows.len(), 3);
     let calls = fakes::calls(&env);
     assert!(
-        calls.len() <= 3,
+        calls.len() <= 4,
         "status made {} host calls: {:?}",
         calls.len(),
         fakes::call_lines(&env)
@@ -185,7 +212,13 @@ fn status_marks_uncommitted_folders_and_orphans() {
     "commit": "[BUILT]",
     "behind": 1,
     "dirty": true,
-    "ip": null
+    "ip": null,
+    "managed": true,
+    "os": "alpine-3.22",
+    "newer_os": null,
+    "built_at": "[TIME]",
+    "subject": "three containers",
+    "node": "pve1"
   },
   {
     "name": "c",
@@ -194,7 +227,13 @@ fn status_marks_uncommitted_folders_and_orphans() {
     "commit": null,
     "behind": null,
     "dirty": false,
-    "ip": null
+    "ip": null,
+    "managed": true,
+    "os": null,
+    "newer_os": null,
+    "built_at": null,
+    "subject": null,
+    "node": "pve1"
   },
   {
     "name": "b",
@@ -204,6 +243,12 @@ fn status_marks_uncommitted_folders_and_orphans() {
     "behind": null,
     "dirty": false,
     "ip": null,
+    "managed": true,
+    "os": "alpine-3.22",
+    "newer_os": null,
+    "built_at": "[TIME]",
+    "subject": "three containers",
+    "node": "pve1",
     "orphan": true
   }
 ]
@@ -213,14 +258,14 @@ fn status_marks_uncommitted_folders_and_orphans() {
     env.run(fakes::lxc(&env).arg("status"))
         .redact("[BUILT]", &built_at)
         .code(0)
-        .stdout(str![""])
-        .stderr(str![[r#"
-NAME  CTID  STATE             COMMIT        DRIFT                  IP
-a     201   running           [BUILT]  1 behind, uncommitted  -
-c     203   absent            -             -                      -
-b     202   running (orphan)  [BUILT]  orphan: folder gone    -
+        .stdout(str![[r#"
+NAME  CTID  STATE             COMMIT        AGE  DRIFT                  IP  SUBJECT
+a     201   running           [BUILT]  [..]m   1 behind, uncommitted  -   three containers
+c     203   absent            -             -    -                      -   -
+b     202   running (orphan)  [BUILT]  [..]m   orphan: folder gone    -   three containers
 
-"#]]);
+"#]])
+        .stderr(str![""]);
 }
 
 #[test]
@@ -278,4 +323,108 @@ fn logs_list_and_print_saved_build_logs() {
     );
     let missing = fakes::lxc(&env).args(["logs", "a", "3"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
+}
+
+/// `web` built; `legacy` names CT 300 by OPT_CTID and `byname` is CT 301
+/// by hostname, both made by hand, without a record.
+fn tree_with_hand_made_containers() -> Env {
+    let env = Env::new();
+    fakes::install(&env);
+    name_the_node(&env, "pve1");
+    env.write(".gitignore", GITIGNORE);
+    for (name, settings) in [
+        ("web", "OPT_CTID=210\nOPT_NET=manual\n"),
+        ("legacy", "OPT_CTID=300\n"),
+        ("byname", "OPT_HOST=byname\n"),
+    ] {
+        env.write(&format!("{name}/configSettings"), settings);
+        env.write(&format!("{name}/build-target.sh"), "#!/bin/bash\necho ok\n");
+    }
+    env.commit("web, legacy and byname");
+    fakes::lxc(&env).args(["build", "web"]).assert().success();
+    fakes::put_container(&env, 300, "legacy-ct", "made by hand", true);
+    fakes::put_container(&env, 301, "byname", "", false);
+    env
+}
+
+#[test]
+fn status_shows_hand_made_containers_as_not_managed_and_newer_os_releases() {
+    let env = tree_with_hand_made_containers();
+    let newer = "alpine-3.23-default_20251201_amd64.tar.xz";
+    std::fs::write(env.state.join("templates/local").join(newer), "").unwrap();
+    let rows = status_json(&env, &env.repo);
+    let web = row(&rows, "web");
+    assert_eq!(web["managed"], true);
+    assert_eq!(web["os"], "alpine-3.22");
+    assert_eq!(web["newer_os"], "alpine-3.23");
+    assert_eq!(web["subject"], "web, legacy and byname");
+    assert_eq!(web["node"], "pve1");
+    let built_at = web["built_at"].as_str().unwrap();
+    assert!(
+        regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+            .unwrap()
+            .is_match(built_at),
+        "{built_at}"
+    );
+    for (name, ctid, state) in [("legacy", 300, "running"), ("byname", 301, "stopped")] {
+        let r = row(&rows, name);
+        assert_eq!(
+            (&r["managed"], &r["ctid"], &r["state"], &r["commit"]),
+            (
+                &Value::Bool(false),
+                &Value::from(ctid),
+                &Value::from(state),
+                &Value::Null
+            ),
+            "{r}"
+        );
+    }
+    env.run(fakes::lxc(&env).arg("status"))
+        .code(0)
+        .stdout(str![[r#"
+NAME    CTID  STATE                  COMMIT        AGE  DRIFT                              IP  SUBJECT
+byname  301   stopped (not managed)  -             -    not built by git-lxc               -   -
+legacy  300   running (not managed)  -             -    not built by git-lxc               -   -
+web     210   running                [HASH]  [..]m   up to date, alpine-3.23 available  -   web, legacy and byname
+
+"#]])
+        .stderr(str![[r#"
+hint: git-lxc did not build CT 301 (byname); `git lxc adopt byname` takes it over
+
+"#]]);
+}
+
+#[test]
+fn status_exit_code_fails_for_cron_when_anything_needs_a_build() {
+    let env = tree_with_hand_made_containers();
+    // Not managed, so not up to date.
+    env.run(fakes::lxc(&env).args(["status", "--exit-code", "-q", "legacy"]))
+        .code(1)
+        .stderr(str![[r#"
+hint: git-lxc did not build CT 300 (legacy); `git lxc adopt legacy` takes it over
+
+"#]]);
+    // Built from the newest commit: fine; -q leaves the table on stdout.
+    let up = env
+        .run(fakes::lxc(&env).args(["status", "--exit-code", "-q", "web"]))
+        .code(0)
+        .stderr(str![""]);
+    assert!(
+        stdout_of(&up.out).starts_with("NAME "),
+        "{}",
+        stdout_of(&up.out)
+    );
+    // A commit touching the folder makes it out of date.
+    env.write("web/conf/app.conf", "v2\n");
+    env.commit("tune web");
+    env.run(fakes::lxc(&env).args(["status", "--exit-code", "--json", "web"]))
+        .code(1)
+        .stderr(str![""]);
+    // Absent counts too.
+    env.remove("legacy");
+    env.write("new/configSettings", "OPT_NET=manual\n");
+    env.write("new/build-target.sh", "#!/bin/bash\necho ok\n");
+    env.commit("new");
+    env.run(fakes::lxc(&env).args(["status", "--exit-code", "new"]))
+        .code(1);
 }

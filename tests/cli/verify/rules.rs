@@ -2,7 +2,7 @@
 //! right file, and the line where there is one.
 
 use super::{fails_with, healthy, verify_json};
-use crate::support::{Env, GITIGNORE, stderr_of, write_container};
+use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 
 #[test]
 fn env_tracked_is_an_error() {
@@ -19,7 +19,7 @@ fn env_tracked_is_an_error() {
     );
     // Its value is masked in every output.
     let out = env.lxc().arg("verify").output().unwrap();
-    assert!(!stderr_of(&out).contains("secret-value"));
+    assert!(!stdout_of(&out).contains("secret-value"));
 }
 
 #[test]
