@@ -11,9 +11,7 @@ use anyhow::{Context, Result, anyhow};
 use super::Prepared;
 use super::log::BuildLog;
 use super::plan::{Action, Kind, Step};
-use super::record::State;
 use crate::bash::hooks;
-use crate::error::Failure;
 use crate::host::Host;
 use crate::host::process::{Output, Proc, Stdin, status_text};
 use crate::term;
@@ -29,12 +27,18 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
-struct Run<'a> {
-    prepared: &'a Prepared,
-    host: &'a Host,
-    log: &'a mut BuildLog,
-    ip: Option<String>,
-    created: bool,
+/// A build in progress: what it has done so far.
+pub(super) struct Run<'a> {
+    pub prepared: &'a Prepared,
+    pub host: &'a Host,
+    pub log: &'a mut BuildLog,
+    pub ip: Option<String>,
+    /// The old container was destroyed.
+    pub destroyed: bool,
+    /// The new container exists.
+    pub created: bool,
+    /// The backup of the old container (a volume id).
+    pub backup: Option<String>,
 }
 
 /// Run every step of the plan.
@@ -52,7 +56,9 @@ pub fn execute(prepared: &Prepared, host: &Host, log: &mut BuildLog) -> Result<S
         host,
         log,
         ip: None,
+        destroyed: false,
         created: false,
+        backup: None,
     };
     let total = prepared.steps.len();
     for (i, step) in prepared.steps.iter().enumerate() {
@@ -68,6 +74,7 @@ pub fn execute(prepared: &Prepared, host: &Host, log: &mut BuildLog) -> Result<S
                 run.log
                     .line(&format!("    ok ({:.1}s)", took.as_secs_f64()));
                 run.created |= step.kind == Kind::Create;
+                run.destroyed |= step.kind == Kind::Destroy;
             }
             Err(err) => {
                 ui_step.failed(took);
@@ -142,10 +149,45 @@ impl Run<'_> {
                 append,
             } => self.mapping(read, copy, hook, append, ui_step),
             Action::Provision(cmd) => self.provision(cmd, ui_step),
+            Action::Backup { vzdump, store } => {
+                let out = self.checked(vzdump)?;
+                let volid = archive_volid(&out.stdout, store).ok_or_else(|| {
+                    anyhow!("`vzdump` finished but named no archive; the old container is kept")
+                })?;
+                ui_step.note(&volid);
+                self.backup = Some(volid);
+                Ok(())
+            }
+            Action::Health { probe, timeout } => self.health(probe, *timeout),
         }
     }
 
-    fn output(&mut self, cmd: &Proc) -> Result<Output> {
+    /// Run HEALTHCHECK until it passes, or fail with its last output.
+    fn health(&mut self, probe: &Proc, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let out = self.output(probe)?;
+            if out.status.success() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(anyhow!(
+                    "HEALTHCHECK still failed after {} s ({}): {}",
+                    timeout.as_secs(),
+                    status_text(out.status),
+                    out.stdout
+                        .trim()
+                        .lines()
+                        .chain(out.stderr.trim().lines())
+                        .last()
+                        .unwrap_or("")
+                ));
+            }
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+
+    pub(super) fn output(&mut self, cmd: &Proc) -> Result<Output> {
         let runner = &self.host.runner;
         self.log.line(&format!("$ {}", runner.shown(cmd)));
         let out = runner.output(cmd)?;
@@ -155,7 +197,7 @@ impl Run<'_> {
         Ok(out)
     }
 
-    fn checked(&mut self, cmd: &Proc) -> Result<Output> {
+    pub(super) fn checked(&mut self, cmd: &Proc) -> Result<Output> {
         let out = self.output(cmd)?;
         if !out.status.success() {
             return Err(self
@@ -238,7 +280,7 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn wait_ip(&mut self, probe: &Proc, timeout: Duration) -> Result<Option<String>> {
+    pub(super) fn wait_ip(&mut self, probe: &Proc, timeout: Duration) -> Result<Option<String>> {
         let deadline = Instant::now() + timeout;
         loop {
             let out = self.host.runner.output(probe)?;
@@ -264,60 +306,18 @@ impl Run<'_> {
             std::thread::sleep(Duration::from_millis(500));
         }
     }
+}
 
-    /// Record the failure, explain how to recover, and turn it into the error.
-    fn fail(&mut self, step: &Step, err: anyhow::Error, elapsed: Duration) -> anyhow::Error {
-        let p = self.prepared;
-        let id = p.ctid;
-        let mut notes = Vec::new();
-        if self.created {
-            let text = p.description(State::Failed, Some(&step.title));
-            let record = Proc::pct(&["set", &id.to_string(), "--description", &text]);
-            match self.checked(&record) {
-                Ok(_) => notes.push(format!("CT {id} is kept for inspection with state failed")),
-                Err(e) => notes.push(format!("could not record the failure on CT {id}: {e}")),
-            }
-        }
-        self.log.line(&format!(
-            "result: failed step={} ctid={id} commit={} duration={:.1}s",
-            step.kind.as_str(),
-            p.commit,
-            elapsed.as_secs_f64()
-        ));
-        let data = p.container.data_dir();
-        let recovery = if !self.created {
-            let destroyed = p.replaces.is_some()
-                && p.steps
-                    .iter()
-                    .take_while(|s| !std::ptr::eq(*s, step))
-                    .any(|s| s.kind == Kind::Destroy);
-            format!(
-                "{}; {} is untouched. Fix the cause and run `git lxc rebuild {}` again",
-                if destroyed {
-                    format!("CT {id} was destroyed and not created again")
-                } else {
-                    "nothing was created".to_string()
-                },
-                data.display(),
-                p.name
-            )
-        } else {
-            format!(
-                "{}; look inside with `git lxc enter {}` (start it with `pct start {id}` if stopped), the log is {}. data/ is untouched. Fix and run `git lxc rebuild {}`",
-                notes.join("; "),
-                p.name,
-                self.log.path.display(),
-                p.name
-            )
-        };
-        Failure::failed(
-            format!(
-                "building '{}' failed at step '{}': {err:#}",
-                p.name, step.title
-            ),
-            recovery,
-        )
-    }
+/// The volume id of the archive a `vzdump` log names
+/// (`creating vzdump archive '/…/dump/vzdump-lxc-….tar.zst'`).
+fn archive_volid(log: &str, store: &str) -> Option<String> {
+    let line = log
+        .lines()
+        .find_map(|l| l.split_once("creating vzdump archive '"))?
+        .1;
+    let path = line.split('\'').next()?;
+    let file = Path::new(path).file_name()?.to_string_lossy();
+    Some(format!("{store}:backup/{file}"))
 }
 
 /// Write `text` to `path`, 0600, in a 0700 folder (it is a copy of a

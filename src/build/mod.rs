@@ -9,6 +9,7 @@ pub mod log;
 pub mod mounts;
 pub mod plan;
 mod prepare;
+mod recover;
 pub mod provision;
 pub mod record;
 pub mod step;

@@ -25,6 +25,41 @@ pub struct Template {
     pub download: Option<String>,
 }
 
+/// The container a rebuild replaces, as the host has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Existing {
+    pub running: bool,
+    pub protected: bool,
+}
+
+/// How long HEALTHCHECK may keep failing before the build fails.
+pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The notes a backup carries, so `rollback` and pruning know it is ours.
+pub fn backup_notes(name: &str, commit: &str) -> String {
+    format!("git-lxc {name} {}", &commit[..12.min(commit.len())])
+}
+
+/// The commands that put backup `volid` back as CT `ctid` and start it:
+/// the failed build's container (if any) is stopped first, and the restore
+/// replaces it in place.
+pub fn restore_commands(ctid: u32, volid: &str, diskstore: &str) -> Vec<Proc> {
+    let id = ctid.to_string();
+    vec![
+        Proc::pct(&["stop", &id]),
+        Proc::pct(&[
+            "restore",
+            &id,
+            volid,
+            "--force",
+            "1",
+            "--storage",
+            diskstore,
+        ]),
+        Proc::pct(&["start", &id]),
+    ]
+}
+
 /// The `HOOK_*` functions the folder defines, as commands.
 #[derive(Debug, Clone, Default)]
 pub struct Hooks {
@@ -38,14 +73,19 @@ pub struct Hooks {
 pub struct Input<'a> {
     pub settings: &'a Settings,
     pub ctid: u32,
-    /// The container this build replaces: `Some(running)`.
-    pub existing: Option<bool>,
+    /// The container this build replaces.
+    pub existing: Option<Existing>,
+    /// Backups of this container in BACKUPSTORE, oldest first: those
+    /// beyond KEEPBACKUPS (with the new one) are freed after a good build.
+    pub backups: &'a [String],
     pub template: &'a Template,
     /// `--mpN SPEC` pairs: the folder's mounts and `HOOK_customMounts`'s.
     pub mount_args: &'a [String],
     /// `data/`, when it does not exist yet.
     pub make_data: Option<PathBuf>,
     pub ssh_keys: Option<PathBuf>,
+    /// The notes of the backup this build takes.
+    pub notes: String,
     /// The description recording state `building`, and `built`.
     pub building: String,
     pub built: String,
@@ -172,10 +212,53 @@ pub fn append(path: &std::path::Path, lines: &[String]) -> Proc {
     crate::host::Host::append(path, lines)
 }
 
+/// Shut the old container down, back it up, lift its protection, destroy it.
+fn replace(input: &Input, existing: Existing, steps: &mut Vec<Step>) {
+    let s = input.settings;
+    let id = input.ctid.to_string();
+    if existing.running {
+        steps.push(step(
+            Kind::Shutdown,
+            format!("shut down CT {id}"),
+            Action::Shutdown {
+                shutdown: Proc::pct(&["shutdown", &id, "--timeout", "60"]),
+                stop: Proc::pct(&["stop", &id]),
+            },
+        ));
+    }
+    if s.backup {
+        // Bind mounts are not in a backup: this is the root disk and config.
+        let vzdump = Proc::host("vzdump", &[&id])
+            .args(["--storage", &s.backupstore, "--mode", "stop"])
+            .args(["--compress", "zstd", "--notes-template", &input.notes]);
+        steps.push(step(
+            Kind::Backup,
+            format!("back up CT {id} to {}", s.backupstore),
+            Action::Backup {
+                vzdump,
+                store: s.backupstore.clone(),
+            },
+        ));
+    }
+    if existing.protected {
+        steps.push(step(
+            Kind::Unprotect,
+            format!("lift the protection of CT {id}"),
+            Action::Run(Proc::pct(&["set", &id, "--protection", "0"])),
+        ));
+    }
+    // No --purge: the same CTID comes back, so its backup and replication
+    // jobs must keep naming it.
+    steps.push(step(
+        Kind::Destroy,
+        format!("destroy CT {id} (bind-mounted folders are kept)"),
+        Action::Run(Proc::pct(&["destroy", &id])),
+    ));
+}
+
 /// The steps before the container is created: hooks, template, the old
 /// container, `data/`.
 fn before_create(input: &Input, steps: &mut Vec<Step>) {
-    let id = input.ctid.to_string();
     let store = &input.settings.templatestore;
     if let Some(hook) = &input.hooks.pre_build {
         steps.push(hook_step(Kind::PreBuild, "preBuild", hook));
@@ -200,24 +283,8 @@ fn before_create(input: &Input, steps: &mut Vec<Step>) {
             },
         ));
     }
-    if let Some(running) = input.existing {
-        if running {
-            steps.push(step(
-                Kind::Shutdown,
-                format!("shut down CT {id}"),
-                Action::Shutdown {
-                    shutdown: Proc::pct(&["shutdown", &id, "--timeout", "60"]),
-                    stop: Proc::pct(&["stop", &id]),
-                },
-            ));
-        }
-        // No --purge: the same CTID comes back, so its backup and
-        // replication jobs must keep naming it.
-        steps.push(step(
-            Kind::Destroy,
-            format!("destroy CT {id} (bind-mounted folders are kept)"),
-            Action::Run(Proc::pct(&["destroy", &id])),
-        ));
+    if let Some(existing) = input.existing {
+        replace(input, existing, steps);
     }
     if let Some(dir) = &input.make_data {
         let path = dir.to_string_lossy();
@@ -344,15 +411,43 @@ pub fn steps(input: &Input) -> Vec<Step> {
         ));
         steps.extend(wait_ip(input));
     }
+    if let Some(check) = &input.settings.healthcheck {
+        steps.push(step(
+            Kind::Health,
+            "run HEALTHCHECK until it passes",
+            Action::Health {
+                probe: Proc::pct(&["exec", &id, "--keep-env", "0", "--", "sh", "-c", check]),
+                timeout: HEALTH_TIMEOUT,
+            },
+        ));
+    }
     if let Some(hook) = &input.hooks.post_build {
         steps.push(hook_step(Kind::PostBuild, "postBuild", hook));
     }
-    steps.push(step(
-        Kind::Record,
-        "record state built",
-        Action::Run(Proc::pct(&["set", &id, "--description", &input.built])),
-    ));
+    let mut record = Proc::pct(&["set", &id, "--description", &input.built]);
+    let mut title = "record state built".to_string();
+    if input.settings.protect {
+        record = record.args(["--protection", "1"]);
+        title.push_str(" and protect it");
+    }
+    steps.push(step(Kind::Record, title, Action::Run(record)));
+    prune(input, &mut steps);
     steps
+}
+
+/// Free the backups beyond KEEPBACKUPS, counting the one this build takes.
+fn prune(input: &Input, steps: &mut Vec<Step>) {
+    let s = input.settings;
+    let taken = usize::from(s.backup && input.existing.is_some());
+    let total = input.backups.len() + taken;
+    let extra = total.saturating_sub(s.keepbackups as usize);
+    for volid in input.backups.iter().take(extra) {
+        steps.push(step(
+            Kind::Prune,
+            format!("free the old backup {volid}"),
+            Action::Run(Proc::host("pvesm", &["free", volid])),
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -392,7 +487,12 @@ mod tests {
         Input {
             settings: s,
             ctid: 100,
-            existing: Some(true),
+            existing: Some(Existing {
+                running: true,
+                protected: true,
+            }),
+            backups: &[],
+            notes: "git-lxc web 0123456789ab".into(),
             template: t,
             mount_args: &[],
             make_data: None,
@@ -410,7 +510,7 @@ mod tests {
 
     #[test]
     fn a_rebuild_with_map_runs_these_commands() {
-        let s = settings("OPT_MAP=1\nOPT_REBOOT=0\nOPT_OSTYPE=debian");
+        let s = settings("OPT_MAP=1\nOPT_REBOOT=0\nOPT_OSTYPE=debian\nOPT_BACKUP=0\nOPT_PROTECT=0");
         let t = Template {
             volid: "local:vztmpl/debian-12.tar.zst".into(),
             os: "debian-12".into(),

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use super::guards::{dirty_guard, env_guard, ownership_guard, settings_ok};
 use super::lock::BuildLock;
 use super::mounts::{check_bind_source, folder_mounts, mount_args, parse_custom_mounts};
-use super::plan::{self, Hooks, Step};
+use super::plan::{self, Existing, Hooks, Step};
 use super::provision::Script;
 use super::record::{self, Human, Record, State};
 use super::{Mode, Options, template};
@@ -83,6 +83,10 @@ pub struct Prepared {
     pub ctid_source: CtidSource,
     /// The container this build destroys and re-creates.
     pub replaces: Option<u32>,
+    /// That container's record.
+    pub previous: Option<Record>,
+    /// Where its root disk goes (and a restored backup's).
+    pub diskstore: String,
     pub steps: Vec<Step>,
     /// The mounts `HOOK_customMounts` added, as it wrote them.
     pub custom_mounts: Vec<String>,
@@ -182,6 +186,10 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
     let (ctid, ctid_source) = pick_ctid(s, cx, &name)?;
     let existing = existing(cx, ctid, &name)?;
     let template = template::choose(s, cx.host)?;
+    let backups = match existing.is_some() && s.backup {
+        true => our_backups(cx.host, &s.backupstore, ctid, &name)?,
+        false => Vec::new(),
+    };
     let vars = hook_vars(s);
     let env = HookEnv {
         root: &cx.tree.root,
@@ -210,6 +218,8 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         ctid,
         ctid_source,
         replaces: existing.map(|_| ctid),
+        previous: existing.and_then(|_| cx.facts.record(ctid)),
+        diskstore: s.diskstore.clone(),
         steps: Vec::new(),
         custom_mounts: custom,
         commit: checked.commit.clone(),
@@ -233,6 +243,8 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         settings: s,
         ctid,
         existing,
+        backups: &backups,
+        notes: plan::backup_notes(&name, &prepared.commit),
         template: &template,
         mount_args: &args,
         make_data: (!data.exists() && !data.is_symlink()).then_some(data),
@@ -250,18 +262,17 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
 }
 
 /// The container with this CTID, if any: checked to be ours (or forced),
-/// refused for `build`. `Some(running)`.
-fn existing(cx: &Scope, ctid: u32, name: &str) -> Result<Option<bool>> {
+/// refused for `build`.
+fn existing(cx: &Scope, ctid: u32, name: &str) -> Result<Option<Existing>> {
     let Some(listed) = cx.facts.listed(ctid) else {
         return Ok(None);
     };
     ownership_guard(cx.facts, cx.tree_id, ctid, name, cx.opts)?;
-    if let Some(conf) = cx.facts.confs.get(&ctid) {
-        for (source, target) in conf.storage_mounts() {
-            term::warn(format!(
-                "CT {ctid} has a storage-backed mount point {target} ({source}): a rebuild destroys its contents; keep such data in data/ or a bind mount"
-            ));
-        }
+    let conf = cx.facts.confs.get(&ctid);
+    for (source, target) in conf.map(|c| c.storage_mounts()).unwrap_or_default() {
+        term::warn(format!(
+            "CT {ctid} has a storage-backed mount point {target} ({source}): a rebuild destroys its contents; keep such data in data/ or a bind mount"
+        ));
     }
     if cx.opts.mode == Mode::Build {
         return Err(Failure::failed(
@@ -269,7 +280,37 @@ fn existing(cx: &Scope, ctid: u32, name: &str) -> Result<Option<bool>> {
             format!("use `git lxc rebuild {name}` to destroy and re-create it"),
         ));
     }
-    Ok(Some(listed.running))
+    let protected = conf
+        .and_then(|c| c.options.get("protection"))
+        .is_some_and(|v| v == "1");
+    Ok(Some(Existing {
+        running: listed.running,
+        protected,
+    }))
+}
+
+/// The backups of CT `ctid` that git-lxc took for `name` (by their notes),
+/// oldest first: one read-only call.
+fn our_backups(host: &Host, store: &str, ctid: u32, name: &str) -> Result<Vec<String>> {
+    let path = format!("/nodes/localhost/storage/{store}/content");
+    let list = Proc::host("pvesh", &["get", &path, "--content", "backup"]).args([
+        "--vmid",
+        &ctid.to_string(),
+        "--output-format",
+        "json",
+    ]);
+    let out = host.runner.checked(&list)?;
+    let items: Vec<serde_json::Value> = serde_json::from_str(&out.stdout)
+        .with_context(|| format!("`{}` printed no JSON array", host.runner.shown(&list)))?;
+    let prefix = format!("git-lxc {name} ");
+    let mut ours: Vec<(i64, String)> = items
+        .iter()
+        .filter(|i| i["notes"].as_str().is_some_and(|n| n.starts_with(&prefix)))
+        .filter(|i| i["protected"].as_i64() != Some(1))
+        .filter_map(|i| Some((i["ctime"].as_i64()?, i["volid"].as_str()?.to_string())))
+        .collect();
+    ours.sort();
+    Ok(ours.into_iter().map(|(_, v)| v).collect())
 }
 
 /// The settings as hooks see them: by plain name, HOST the hostname.

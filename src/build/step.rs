@@ -11,6 +11,8 @@ pub enum Kind {
     PreBuild,
     Template,
     Shutdown,
+    Backup,
+    Unprotect,
     Destroy,
     Data,
     Create,
@@ -22,8 +24,10 @@ pub enum Kind {
     Bash,
     Provision,
     Reboot,
+    Health,
     PostBuild,
     Record,
+    Prune,
 }
 
 impl Kind {
@@ -33,6 +37,8 @@ impl Kind {
             Kind::PreBuild => "preBuild",
             Kind::Template => "template",
             Kind::Shutdown => "shutdown",
+            Kind::Backup => "backup",
+            Kind::Unprotect => "unprotect",
             Kind::Destroy => "destroy",
             Kind::Data => "data",
             Kind::Create => "create",
@@ -44,8 +50,10 @@ impl Kind {
             Kind::Bash => "bash",
             Kind::Provision => "provision",
             Kind::Reboot => "reboot",
+            Kind::Health => "healthcheck",
             Kind::PostBuild => "postBuild",
             Kind::Record => "record",
+            Kind::Prune => "prune",
         }
     }
 }
@@ -64,6 +72,12 @@ pub enum Action {
         check: Proc,
         volid: String,
     },
+    /// `vzdump` into `store`; the archive it names is the backup a failed
+    /// build restores.
+    Backup { vzdump: Proc, store: String },
+    /// Run `probe` (HEALTHCHECK inside the container) every 2 s until it
+    /// exits 0, for at most `timeout` (then the build fails).
+    Health { probe: Proc, timeout: Duration },
     /// Run `probe` every half second until it prints an IPv4 address, for
     /// at most `timeout` (then go on with a warning).
     WaitIp { probe: Proc, timeout: Duration },
@@ -107,6 +121,8 @@ impl Action {
         };
         match self {
             Action::Run(p) | Action::Provision(p) => vec![run(p)],
+            Action::Backup { vzdump, .. } => vec![run(vzdump)],
+            Action::Health { probe, .. } => vec![run(probe)],
             Action::Hook { hook, .. } => vec![run(hook)],
             Action::Shutdown { shutdown, stop } => vec![
                 run(shutdown),

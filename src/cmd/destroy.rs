@@ -47,7 +47,8 @@ pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
         args.yes,
     )?;
     let _lock = crate::build::lock::BuildLock::acquire(&session.ws.git_dir(), &container.name)?;
-    destroy(&host, id, running)?;
+    let protected = conf.options.get("protection").is_some_and(|v| v == "1");
+    destroy(&host, id, running, protected)?;
     term::info(format!(
         "{} destroyed CT {id} ({}); data/ is untouched",
         term::green("✔"),
@@ -56,8 +57,8 @@ pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
     Ok(())
 }
 
-/// Shut down (stop if needed) and destroy.
-pub fn destroy(host: &Host, id: u32, running: bool) -> Result<()> {
+/// Shut down (stop if needed), lift git-lxc's protection, and destroy.
+pub fn destroy(host: &Host, id: u32, running: bool, protected: bool) -> Result<()> {
     let sid = id.to_string();
     let runner = &host.runner;
     if running {
@@ -66,6 +67,9 @@ pub fn destroy(host: &Host, id: u32, running: bool) -> Result<()> {
             term::warn(format!("clean shutdown of CT {id} failed; stopping it"));
             runner.checked(&Proc::pct(&["stop", &sid]))?;
         }
+    }
+    if protected {
+        runner.checked(&Proc::pct(&["set", &sid, "--protection", "0"]))?;
     }
     runner.checked(&Proc::pct(&["destroy", &sid, "--purge", "1"]))?;
     Ok(())

@@ -96,6 +96,15 @@ fn shown(p: &Proc) -> String {
 fn commands(step: &Step) -> Vec<String> {
     match &step.action {
         Action::Run(p) | Action::Provision(p) => vec![shown(p)],
+        Action::Backup { vzdump, .. } => vec![
+            shown(vzdump),
+            "(if a later step fails, this backup is restored: see below)".to_string(),
+        ],
+        Action::Health { probe, timeout } => vec![format!(
+            "{}   (every 2 s until it exits 0, at most {} s)",
+            shown(probe),
+            timeout.as_secs()
+        )],
         Action::Hook { name, .. } => vec![format!("HOOK_{name} (bash, on this host, as you)")],
         Action::Shutdown { shutdown, stop } => vec![
             shown(shutdown),

@@ -106,6 +106,14 @@ pub struct Settings {
     pub mapid: u32,
     pub reboot: bool,
     pub verbose: bool,
+    pub backup: bool,
+    pub backupstore: String,
+    pub keepbackups: u32,
+    /// Run inside the new container after provisioning.
+    pub healthcheck: Option<String>,
+    pub protect: bool,
+    #[allow(dead_code)]
+    pub liveconf: bool,
     /// Every variable the files defined that is not an `OPT_` override.
     pub context: BTreeMap<String, Value>,
     /// Each setting's effective value as written, in table order.
@@ -173,6 +181,12 @@ impl Settings {
             mapid: num("MAPID").unwrap_or(1000),
             reboot: flag("REBOOT"),
             verbose: flag("VERBOSE"),
+            backup: flag("BACKUP"),
+            backupstore: v("BACKUPSTORE").to_string(),
+            keepbackups: num("KEEPBACKUPS").unwrap_or(2),
+            healthcheck: opt("HEALTHCHECK"),
+            protect: flag("PROTECT"),
+            liveconf: flag("LIVECONF"),
             context,
             values: SETTINGS
                 .iter()

@@ -182,6 +182,42 @@ pub const SETTINGS: &[Spec] = &[
         "1: trace the provisioning script"
     ),
     spec!("DISABLEIP6", "1", Kind::Bool, "accepted for compatibility"),
+    spec!(
+        "BACKUP",
+        "1",
+        Kind::Bool,
+        "1: back the old container up with vzdump before a rebuild destroys it"
+    ),
+    spec!(
+        "BACKUPSTORE",
+        "local",
+        Kind::Ident,
+        "storage for those backups (content backup)"
+    ),
+    spec!(
+        "KEEPBACKUPS",
+        "2",
+        Kind::Int { min: 1, max: 100 },
+        "backups kept per container"
+    ),
+    spec!(
+        "HEALTHCHECK",
+        "",
+        Kind::Text,
+        "a command run inside the new container after provisioning; non-zero fails the build"
+    ),
+    spec!(
+        "PROTECT",
+        "1",
+        Kind::Bool,
+        "1: --protection 1 on built containers"
+    ),
+    spec!(
+        "LIVECONF",
+        "0",
+        Kind::Bool,
+        "1: mount conf/ and bin/ from the work tree instead of the release folder"
+    ),
 ];
 
 /// The known setting called `name`.

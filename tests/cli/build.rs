@@ -8,6 +8,7 @@ use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 
 mod failures;
 mod plan_is_build;
+mod restore;
 mod trees;
 
 const CANARY: &str = "canary-7f3a9";
@@ -77,7 +78,7 @@ fn build_calls(env: &Env, template: &str, ostype: &str, alpine: bool) -> Vec<Str
             "pct exec 100 --keep-env 0 -- bash -s",
             "pct reboot 100",
             "lxc-info -n 100 -iH",
-            "pct set 100 --description <state=built>",
+            "pct set 100 --description <state=built> --protection 1",
         ]
         .map(str::to_string),
     );
@@ -103,10 +104,14 @@ fn build_and_rebuild_make_exactly_these_host_calls_on_alpine() {
 
     fakes::clear_calls(&env);
     ok(&env, &["rebuild", "web", "--yes"]);
+    let notes = format!("git-lxc web {}", &env.head()[..12]);
     let mut want = strs(&[
         "pct list",
         "pveam list local",
+        "pvesh get /nodes/localhost/storage/local/content --content backup --vmid 100 --output-format json",
         "pct shutdown 100 --timeout 60",
+        &format!("vzdump 100 --storage local --mode stop --compress zstd --notes-template {notes}"),
+        "pct set 100 --protection 0",
         "pct destroy 100",
     ]);
     want.extend(build_calls(&env, ALPINE, "alpine", true));
@@ -132,6 +137,7 @@ fn plan_and_dry_run_only_read_the_host() {
                 line == "pct list"
                     || line.starts_with("pveam list ")
                     || line == "pvesh get /cluster/nextid"
+                    || line.starts_with("pvesh get /nodes/localhost/storage/")
                     || line.starts_with("lxc-info "),
                 "not a read: {line}"
             );
@@ -380,7 +386,12 @@ fn the_ctid_is_found_again_by_the_record() {
     let out = ok(&env, &["rebuild", "web", "--yes"]);
     assert!(stderr_of(&out).contains("CT 321"));
     let lines = fakes::call_lines(&env);
-    assert!(!lines.iter().any(|l| l.starts_with("pvesh")), "{lines:?}");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("pvesh get /cluster/nextid")),
+        "{lines:?}"
+    );
     assert!(lines.contains(&"pct destroy 321".to_string()), "{lines:?}");
     assert!(
         fakes::record_line(&env, 321)
@@ -441,7 +452,11 @@ fn destroy_stops_and_destroys_but_keeps_data() {
     ok(&env, &["destroy", "web", "--yes"]);
     assert_eq!(
         fakes::changing_calls(&env),
-        strs(&["pct shutdown 100 --timeout 60", "pct destroy 100 --purge 1"])
+        strs(&[
+            "pct shutdown 100 --timeout 60",
+            "pct set 100 --protection 0",
+            "pct destroy 100 --purge 1"
+        ])
     );
     assert!(!fakes::exists(&env, 100));
     assert_eq!(env.read("web/data/keep.txt"), "precious\n");
@@ -483,13 +498,10 @@ fn a_container_that_will_not_shut_down_is_stopped() {
     ok(&env, &["rebuild", "web", "--yes"]);
     let changing = fakes::changing_calls(&env);
     assert_eq!(
-        changing[..3],
-        strs(&[
-            "pct shutdown 100 --timeout 60",
-            "pct stop 100",
-            "pct destroy 100"
-        ])
+        changing[..2],
+        strs(&["pct shutdown 100 --timeout 60", "pct stop 100"])
     );
+    assert!(changing.contains(&"pct destroy 100".to_string()));
 }
 
 #[test]

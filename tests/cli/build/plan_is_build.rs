@@ -143,7 +143,9 @@ fn plan_then_run(env: &Env, name: &str, args: &[&str], via: Via, expect: &[&str]
     }
     let tools: Vec<Vec<String>> = plan
         .iter()
-        .filter(|(argv, changes)| *changes && ["pct", "pveam", "pvesh"].contains(&argv[0].as_str()))
+        .filter(|(argv, changes)| {
+            *changes && ["pct", "pveam", "pvesh", "vzdump", "pvesm"].contains(&argv[0].as_str())
+        })
         .map(|(argv, _)| argv.clone())
         .collect();
     assert!(

@@ -1,0 +1,168 @@
+//! When a build fails: record it, and once the old container is gone, put
+//! its backup back (SPEC §5 step 9), so a failed rebuild never leaves the
+//! service without a container. The message says what state the container
+//! is in and how to go on.
+
+use std::time::Duration;
+
+use super::execute::Run;
+use super::plan::{Action, Kind, Step, restore_commands};
+use super::record::State;
+use crate::error::Failure;
+use crate::host::process::{Proc, shell_quote};
+
+/// What the failure left behind, in words, and what to do.
+struct Outcome {
+    /// The container's state, in words.
+    state: String,
+    hint: String,
+    /// For the build log and the note: `failed at <step>` or
+    /// `failed, restored <backup>`.
+    result: String,
+}
+
+impl Run<'_> {
+    /// Record the failure, restore the backup when the old container is
+    /// gone, and turn it all into the error.
+    pub(super) fn fail(
+        &mut self,
+        step: &Step,
+        err: anyhow::Error,
+        elapsed: Duration,
+    ) -> anyhow::Error {
+        let p = self.prepared;
+        let outcome = match (&self.backup, self.destroyed) {
+            (Some(volid), true) => {
+                let volid = volid.clone();
+                self.restore(&volid)
+            }
+            _ => self.keep(step),
+        };
+        self.log.line(&format!(
+            "result: {} step={} ctid={} commit={} duration={:.1}s",
+            outcome.result,
+            step.kind.as_str(),
+            p.ctid,
+            p.commit,
+            elapsed.as_secs_f64()
+        ));
+        Failure::failed(
+            format!(
+                "building '{}' failed at step '{}': {err:#}\n{}",
+                p.name, step.title, outcome.state
+            ),
+            outcome.hint,
+        )
+    }
+
+    /// No backup to go back to: the new container (if any) stays for
+    /// inspection, recorded as failed.
+    fn keep(&mut self, step: &Step) -> Outcome {
+        let p = self.prepared;
+        let id = p.ctid;
+        let name = shell_quote(&p.name);
+        let data = p.container.data_dir();
+        let rebuild = format!("Fix the cause and run `git lxc rebuild {name}`");
+        if !self.created {
+            let state = if self.destroyed {
+                format!("CT {id} was destroyed and not created again (no backup: BACKUP=0)")
+            } else {
+                format!("nothing was changed on the host; CT {id} is as it was")
+            };
+            return Outcome {
+                state,
+                hint: format!("{} is untouched. {rebuild}", data.display()),
+                result: format!("failed at {}", step.kind.as_str()),
+            };
+        }
+        let text = p.description(State::Failed, Some(&step.title));
+        let record = Proc::pct(&["set", &id.to_string(), "--description", &text]);
+        let state = match self.checked(&record) {
+            Ok(_) => format!("CT {id} is kept for inspection with state failed"),
+            Err(e) => format!("CT {id} exists; recording the failure on it failed too: {e:#}"),
+        };
+        Outcome {
+            state,
+            hint: format!(
+                "look inside with `git lxc enter {name}` (start it with `pct start {id}` if stopped); the log is {}. data/ is untouched. {rebuild}",
+                self.log.path.display()
+            ),
+            result: format!("failed at {}", step.kind.as_str()),
+        }
+    }
+
+    /// Put backup `volid` back as the CT and start it.
+    fn restore(&mut self, volid: &str) -> Outcome {
+        let p = self.prepared;
+        let id = p.ctid;
+        let [stop, restore, start] = restore_commands(id, volid, &p.diskstore)
+            .try_into()
+            .expect("stop, restore, start");
+        term_note(&format!("restoring CT {id} from {volid}"));
+        self.log.line(&format!("restoring CT {id} from {volid}"));
+        if self.created {
+            // The failed build's container may still run; a restore needs it stopped.
+            let _ = self.output(&stop);
+        }
+        let by_hand = format!(
+            "{} && {}",
+            self.host.runner.shown(&restore),
+            self.host.runner.shown(&start)
+        );
+        if let Err(e) = self.checked(&restore) {
+            return Outcome {
+                state: format!(
+                    "restoring the backup {volid} failed: {e:#}\nCT {id} {}",
+                    if self.created {
+                        "holds the failed build"
+                    } else {
+                        "does not exist"
+                    }
+                ),
+                hint: format!("restore it by hand: {by_hand}"),
+                result: "failed, restore failed".to_string(),
+            };
+        }
+        if let Err(e) = self.checked(&start) {
+            return Outcome {
+                state: format!("CT {id} was restored from {volid} but does not start: {e:#}"),
+                hint: format!("see `pct start {id}`; the backup is {volid}"),
+                result: format!("failed, restored {volid}"),
+            };
+        }
+        let ip = self
+            .wait_probe()
+            .and_then(|probe| self.wait_ip(&probe.0, probe.1).ok().flatten());
+        let previous = p
+            .previous
+            .as_ref()
+            .map(|r| format!(" (commit {})", &r.commit[..12.min(r.commit.len())]))
+            .unwrap_or_default();
+        Outcome {
+            state: format!(
+                "the previous build{previous} is running again as CT {id}{}, restored from {volid}",
+                ip.map(|ip| format!(" at {ip}")).unwrap_or_default()
+            ),
+            hint: format!(
+                "data/ is untouched. Fix the cause and run `git lxc rebuild {}` again; the log is {}",
+                shell_quote(&p.name),
+                self.log.path.display()
+            ),
+            result: format!("failed, restored {volid}"),
+        }
+    }
+
+    /// The plan's IP wait, to wait the same way for the restored container.
+    fn wait_probe(&self) -> Option<(Proc, Duration)> {
+        self.prepared.steps.iter().find_map(|s| match &s.action {
+            Action::WaitIp { probe, timeout } if s.kind == Kind::Network => {
+                Some((probe.clone(), *timeout))
+            }
+            _ => None,
+        })
+    }
+}
+
+fn term_note(text: &str) {
+    crate::term::info(format!("  {text}"));
+}

@@ -1,0 +1,155 @@
+//! A rebuild never leaves the service without a container: the old one is
+//! backed up before it is destroyed and restored when the new build fails.
+
+use serde_json::json;
+
+use super::{code, ok, with_web};
+use crate::fakes;
+
+/// Make the next provisioning script fail, as a broken build script does.
+fn break_the_build(env: &crate::support::Env, also: serde_json::Value) {
+    let mut rules = vec![
+        json!({"match": ["pct", "exec", "100", "--keep-env", "0", "--", "bash", "-s"],
+        "exit": 9, "stderr": "build-target.sh: line 2: exit 9", "times": 1}),
+    ];
+    if !also.is_null() {
+        rules.push(also);
+    }
+    fakes::rules(env, serde_json::Value::Array(rules));
+}
+
+/// The volume ids of the backups the fake storage `local` holds.
+fn backups(env: &crate::support::Env) -> Vec<String> {
+    let dump = env.state.join("dump/local");
+    let mut files: Vec<String> = std::fs::read_dir(&dump)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".tar.zst"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_failing_rebuild_restores_the_previous_build() {
+    let env = with_web("APP=Web\n");
+    env.write("web/data/state.db", "precious\n");
+    ok(&env, &["build", "web"]);
+    let v1 = fakes::record_line(&env, 100).unwrap();
+    assert!(fakes::conf_value(&env, 100, "protection").as_deref() == Some("1"));
+
+    env.write("web/build-target.sh", "#!/bin/bash\nexit 9\n");
+    env.commit("v2 breaks");
+    break_the_build(&env, serde_json::Value::Null);
+    fakes::clear_calls(&env);
+    let err = code(&env, &["rebuild", "web", "--yes"], 1);
+    let changing = fakes::changing_calls(&env);
+    let at = |s: &str| {
+        changing
+            .iter()
+            .position(|c| c.starts_with(s))
+            .unwrap_or_else(|| panic!("no `{s}` in {changing:#?}"))
+    };
+    assert!(at("vzdump 100") < at("pct destroy 100"));
+    assert!(at("pct destroy 100") < at("pct create 100"));
+    assert!(at("pct exec 100 --keep-env 0 -- bash -s") < at("pct restore 100"));
+    let restore = at("pct restore 100");
+    assert!(
+        changing[restore..].iter().any(|c| c == "pct start 100"),
+        "{changing:#?}"
+    );
+    assert!(
+        changing[at("pct restore 100")].contains(" --force 1 --storage local-lvm"),
+        "{changing:#?}"
+    );
+    assert!(
+        err.contains("the previous build (commit ") && err.contains("is running again as CT 100"),
+        "{err}"
+    );
+    // The previous build runs again with its own record and protection.
+    assert_eq!(fakes::record_line(&env, 100).unwrap(), v1);
+    assert!(fakes::running(&env, 100));
+    assert_eq!(
+        fakes::conf_value(&env, 100, "protection").as_deref(),
+        Some("1")
+    );
+    assert_eq!(env.read("web/data/state.db"), "precious\n");
+    let log = std::fs::read_dir(env.path(".git/lxc/logs/web"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .max()
+        .unwrap();
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(
+        log.contains("result: failed, restored local:backup/vzdump-lxc-100-"),
+        "{log}"
+    );
+
+    // The next good rebuild works and keeps two backups at most.
+    env.write("web/build-target.sh", "#!/bin/bash\necho fixed\n");
+    env.commit("v3");
+    ok(&env, &["rebuild", "web", "--yes"]);
+    ok(&env, &["rebuild", "web", "--yes"]);
+    assert_eq!(backups(&env).len(), 2, "{:?}", backups(&env));
+    assert!(
+        fakes::record_line(&env, 100)
+            .unwrap()
+            .contains(" state=built ")
+    );
+}
+
+#[test]
+fn a_restore_that_fails_says_what_exists_and_how_to_restore_by_hand() {
+    let env = with_web("APP=Web\n");
+    ok(&env, &["build", "web"]);
+    env.write("web/build-target.sh", "#!/bin/bash\nexit 9\n");
+    env.commit("v2 breaks");
+    break_the_build(
+        &env,
+        json!({"match": ["pct", "restore"], "exit": 255,
+               "stderr": "unable to restore CT 100 - no space left", "times": 1}),
+    );
+    let err = code(&env, &["rebuild", "web", "--yes"], 1);
+    assert!(
+        err.contains("restoring the backup local:backup/vzdump-lxc-100-"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unable to restore CT 100 - no space left"),
+        "{err}"
+    );
+    assert!(err.contains("CT 100 holds the failed build"), "{err}");
+    assert!(
+        err.contains("restore it by hand: pct restore 100 local:backup/vzdump-lxc-100-"),
+        "{err}"
+    );
+    assert!(fakes::exists(&env, 100));
+    assert_eq!(backups(&env).len(), 1);
+}
+
+#[test]
+fn without_backup_a_failed_rebuild_keeps_the_new_container_for_inspection() {
+    let env = with_web("APP=Web\nOPT_BACKUP=0\n");
+    ok(&env, &["build", "web"]);
+    env.write("web/build-target.sh", "#!/bin/bash\nexit 9\n");
+    env.commit("v2 breaks");
+    break_the_build(&env, serde_json::Value::Null);
+    fakes::clear_calls(&env);
+    let err = code(&env, &["rebuild", "web", "--yes"], 1);
+    let changing = fakes::changing_calls(&env);
+    assert!(
+        !changing.iter().any(|c| c.starts_with("vzdump")),
+        "{changing:#?}"
+    );
+    assert!(
+        err.contains("CT 100 is kept for inspection with state failed"),
+        "{err}"
+    );
+    assert!(
+        fakes::record_line(&env, 100)
+            .unwrap()
+            .contains(" state=failed ")
+    );
+}
