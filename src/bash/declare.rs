@@ -4,35 +4,51 @@
 
 use anyhow::{Result, bail};
 
-/// One variable as `declare -p` printed it.
+/// One variable as `declare -p` printed it, borrowed from the dump; its
+/// value is decoded only when asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decl {
-    pub name: String,
+pub struct Decl<'a> {
+    pub name: &'a str,
     /// The attribute letters (`a`, `A`, `x`, `i`, …); empty for `--`.
-    pub flags: String,
+    pub flags: &'a str,
     /// The whole declaration, as bash printed it.
-    pub text: String,
-    /// The value of a scalar (empty when declared without one); the
-    /// element values of an array, in bash's order.
-    pub values: Vec<String>,
+    pub text: &'a str,
+    /// The value as bash quoted it (after `=`); empty when there is none.
+    quoted: &'a str,
 }
 
-impl Decl {
+impl Decl<'_> {
     pub fn is_array(&self) -> bool {
         self.flags.contains(['a', 'A'])
     }
 
-    pub fn scalar(&self) -> &str {
-        self.values.first().map_or("", String::as_str)
+    /// The value of a scalar (empty when declared without one); the
+    /// element values of an array, in bash's order.
+    pub fn values(&self) -> Vec<String> {
+        if self.quoted.is_empty() {
+            return Vec::new();
+        }
+        let mut p = Cursor::new(self.quoted);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        // The text was read once already, so it decodes.
+        if p.peek() == Some(b'(') {
+            let _ = p.array(&mut buf, &mut |v| out.push(v));
+        } else if p.word(&mut buf).is_ok() {
+            out.push(String::from_utf8_lossy(&buf).into_owned());
+        }
+        out
+    }
+
+    pub fn scalar(&self) -> String {
+        self.values().into_iter().next().unwrap_or_default()
     }
 }
 
 /// Every declaration in `dump`.
-pub fn parse(dump: &str) -> Result<Vec<Decl>> {
-    let mut p = Cursor {
-        s: dump.as_bytes(),
-        at: 0,
-    };
+pub fn parse(dump: &str) -> Result<Vec<Decl<'_>>> {
+    let mut p = Cursor::new(dump);
+    let mut buf = Vec::new();
     let mut out = Vec::new();
     loop {
         while p.peek() == Some(b'\n') {
@@ -41,7 +57,7 @@ pub fn parse(dump: &str) -> Result<Vec<Decl>> {
         if p.peek().is_none() {
             return Ok(out);
         }
-        out.push(p.decl()?);
+        out.push(p.decl(dump, &mut buf)?);
     }
 }
 
@@ -51,6 +67,13 @@ struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
+    fn new(s: &str) -> Cursor<'_> {
+        Cursor {
+            s: s.as_bytes(),
+            at: 0,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.s.get(self.at).copied()
     }
@@ -76,44 +99,46 @@ impl Cursor<'_> {
         anyhow::anyhow!("cannot read bash's `declare -p` output: {what} (line {line})")
     }
 
-    fn decl(&mut self) -> Result<Decl> {
+    fn decl<'a>(&mut self, dump: &'a str, buf: &mut Vec<u8>) -> Result<Decl<'a>> {
         let start = self.at;
         if !self.eat(b"declare -") {
             return Err(self.error("expected `declare -`"));
         }
-        let flags = self
-            .until(|c| c == b' ')
-            .trim_start_matches('-')
-            .to_string();
+        let flags_at = self.at;
+        self.until(|c| c == b' ');
+        let flags = dump[flags_at..self.at].trim_start_matches('-');
         self.eat(b" ");
-        let name = self.until(|c| c == b'=' || c == b'\n').to_string();
+        let name_at = self.at;
+        self.until(|c| c == b'=' || c == b'\n');
+        let name = &dump[name_at..self.at];
         if name.is_empty() {
             return Err(self.error("a declaration without a name"));
         }
-        let mut values = Vec::new();
+        let mut quoted = "";
         if self.eat(b"=") {
+            let value_at = self.at;
             if self.peek() == Some(b'(') {
-                values = self.array()?;
+                self.array(buf, &mut drop)?;
             } else {
-                values.push(self.word()?);
+                self.word(buf)?;
             }
+            quoted = &dump[value_at..self.at];
         }
+        let end = self.at;
         if !(self.eat(b"\n") || self.peek().is_none()) {
             return Err(self.error(&format!("unexpected text after {name}")));
         }
-        let text = String::from_utf8_lossy(&self.s[start..self.at]);
         Ok(Decl {
             name,
             flags,
-            text: text.trim_end_matches('\n').to_string(),
-            values,
+            text: &dump[start..end],
+            quoted,
         })
     }
 
-    /// `([k]=v [k2]=v2 )`: the values.
-    fn array(&mut self) -> Result<Vec<String>> {
+    /// `([k]=v [k2]=v2 )`: each value handed to `value`.
+    fn array(&mut self, buf: &mut Vec<u8>, value: &mut dyn FnMut(String)) -> Result<()> {
         self.eat(b"(");
-        let mut values = Vec::new();
         loop {
             while self.peek() == Some(b' ') {
                 self.at += 1;
@@ -121,15 +146,16 @@ impl Cursor<'_> {
             match self.peek() {
                 Some(b')') => {
                     self.at += 1;
-                    return Ok(values);
+                    return Ok(());
                 }
                 Some(b'[') => {
                     self.at += 1;
-                    self.key()?;
+                    self.key(buf)?;
                     if !self.eat(b"]=") {
                         return Err(self.error("expected `]=` in an array"));
                     }
-                    values.push(self.word()?);
+                    self.word(buf)?;
+                    value(String::from_utf8_lossy(buf).into_owned());
                 }
                 _ => return Err(self.error("unexpected text in an array")),
             }
@@ -137,23 +163,27 @@ impl Cursor<'_> {
     }
 
     /// An array key up to its `]`: bare, or quoted like a word.
-    fn key(&mut self) -> Result<String> {
+    fn key(&mut self, buf: &mut Vec<u8>) -> Result<()> {
         match self.peek() {
-            Some(b'"' | b'\'') => self.word(),
-            Some(b'$') if self.s.get(self.at + 1) == Some(&b'\'') => self.word(),
-            _ => Ok(self.until(|c| c == b']').to_string()),
+            Some(b'"' | b'\'') => self.word(buf),
+            Some(b'$') if self.s.get(self.at + 1) == Some(&b'\'') => self.word(buf),
+            _ => {
+                self.until(|c| c == b']');
+                Ok(())
+            }
         }
     }
 
-    /// One word: quoted pieces and bare text up to a blank, `)` or newline.
-    fn word(&mut self) -> Result<String> {
-        let mut out: Vec<u8> = Vec::new();
+    /// One word, decoded into `out`: quoted pieces and bare text up to a
+    /// blank, `)`, `]` or newline.
+    fn word(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        out.clear();
         loop {
             match self.peek() {
                 None | Some(b' ' | b'\n' | b')' | b']') => break,
                 Some(b'"') => {
                     self.at += 1;
-                    self.double_quoted(&mut out)?;
+                    self.double_quoted(out)?;
                 }
                 Some(b'\'') => {
                     self.at += 1;
@@ -166,7 +196,7 @@ impl Cursor<'_> {
                 }
                 Some(b'$') if self.s.get(self.at + 1) == Some(&b'\'') => {
                     self.at += 2;
-                    self.ansi_c(&mut out)?;
+                    self.ansi_c(out)?;
                 }
                 Some(b'\\') if self.at + 1 < self.s.len() => {
                     out.push(self.s[self.at + 1]);
@@ -178,7 +208,7 @@ impl Cursor<'_> {
                 }
             }
         }
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        Ok(())
     }
 
     fn double_quoted(&mut self, out: &mut Vec<u8>) -> Result<()> {
@@ -278,7 +308,7 @@ impl Cursor<'_> {
 }
 
 /// Fail on a dump that is not `declare -p` output at all.
-pub fn expect_dump(dump: &str) -> Result<Vec<Decl>> {
+pub fn expect_dump(dump: &str) -> Result<Vec<Decl<'_>>> {
     if !dump.is_empty() && !dump.starts_with("declare -") {
         bail!("cannot read bash's `declare -p` output: it starts with {dump:.20?}");
     }
@@ -306,24 +336,25 @@ mod tests {
         let dump = String::from_utf8(out.stdout).unwrap();
         let decls = expect_dump(&dump).unwrap();
         let get = |n: &str| decls.iter().find(|d| d.name == n).unwrap();
-        assert_eq!(get("s").scalar(), "plain");
-        assert_eq!(get("q").scalar(), "a \"quoted\" $x `y` \\z");
-        assert_eq!(get("nl").scalar(), "two\nlines\ttab\x01");
-        assert_eq!(get("u").scalar(), "café");
-        assert_eq!(get("n").scalar(), "42");
+        let one = |n: &str| get(n).scalar();
+        assert_eq!(one("s"), "plain");
+        assert_eq!(one("q"), "a \"quoted\" $x `y` \\z");
+        assert_eq!(one("nl"), "two\nlines\ttab\x01");
+        assert_eq!(one("u"), "café");
+        assert_eq!(one("n"), "42");
         assert_eq!(get("n").flags, "i");
-        assert_eq!(get("ref").scalar(), "s");
-        assert_eq!(get("empty").scalar(), "");
+        assert_eq!(one("ref"), "s");
+        assert_eq!(one("empty"), "");
         assert!(get("a").is_array());
-        assert_eq!(get("a").values, vec!["one", "two words", "three\nlines"]);
+        assert_eq!(get("a").values(), vec!["one", "two words", "three\nlines"]);
         assert_eq!(
             get("a").text,
             r#"declare -a a=([0]="one" [1]="two words" [2]=$'three\nlines')"#
         );
-        let mut m = get("m").values.clone();
+        let mut m = get("m").values();
         m.sort();
         assert_eq!(m, vec!["\n", "v 1"]);
-        assert!(get("e").values.is_empty());
+        assert!(get("e").values().is_empty());
         assert_eq!(decls.len(), 10);
     }
 

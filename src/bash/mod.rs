@@ -12,13 +12,11 @@ mod declare;
 pub mod hooks;
 mod output;
 mod records;
+mod run;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
@@ -28,6 +26,7 @@ use crate::error::Failure;
 use crate::host::process::{Proc, Runner, status_text};
 use crate::workspace::rel_to;
 use crate::workspace::tree::{Container, Tree};
+use run::Started;
 
 /// The script that reads the files (and runs hooks).
 pub(crate) const SCRIPT: &str = include_str!("settings.bash");
@@ -120,24 +119,59 @@ pub fn evaluate(runner: &Runner, tree: &Tree, containers: &[&Container]) -> Resu
     evaluate_within(runner, tree, containers, eval_timeout())
 }
 
+/// How many bash processes share the containers: one per CPU (at most
+/// four), each with eight containers or more.
+fn parts(containers: usize) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cpus.min(4).min(containers.div_ceil(8)).max(1)
+}
+
 fn evaluate_within(
     runner: &Runner,
     tree: &Tree,
     containers: &[&Container],
     limit: Duration,
 ) -> Result<Vec<Evaluated>> {
-    let proc = eval_proc(tree, containers);
-    let (status, results, stream) = run_limited(runner, &proc, limit, &tree.root)?;
-    if !status.success() {
-        let said = String::from_utf8_lossy(&stream).replace('\0', " ");
+    let chunk = containers.len().div_ceil(parts(containers.len())).max(1);
+    let started = containers
+        .chunks(chunk)
+        .map(|part| Started::start(runner, &eval_proc(tree, part)))
+        .collect::<Result<Vec<_>>>()?;
+    let deadline = Instant::now() + limit;
+    let mut evaluated = Vec::new();
+    let mut tree_errors = None;
+    for s in started {
+        let done = match s.finish(deadline)? {
+            Ok(done) => done,
+            Err(open) => return Err(timed_out(open, limit, &tree.root)),
+        };
+        // Every part checks the tree-wide files; the first one tells.
+        let (part, errors) = read_part(runner, done)?;
+        tree_errors.get_or_insert(errors);
+        evaluated.extend(part);
+    }
+    for e in &mut evaluated {
+        e.syntax_errors
+            .extend(tree_errors.iter().flatten().cloned());
+    }
+    Ok(evaluated)
+}
+
+/// One bash's containers, and its tree-wide parse failures.
+fn read_part(
+    runner: &Runner,
+    done: run::Finished,
+) -> Result<(Vec<Evaluated>, Vec<(PathBuf, String)>)> {
+    if !done.status.success() {
+        let said = String::from_utf8_lossy(&done.stream).replace('\0', " ");
         bail!(
             "bash failed while reading the settings files ({}): {}",
-            status_text(status),
+            status_text(done.status),
             runner.masker().mask(said.trim())
         );
     }
-    let mut evaluated = records::parse(&results)?;
-    let output = output::parse(&stream);
+    let mut evaluated = records::parse(&done.results)?;
+    let output = output::parse(&done.stream);
     let mut masker = runner.masker().clone();
     for v in evaluated.iter().flat_map(Evaluated::secret_values) {
         masker.add(v);
@@ -157,9 +191,8 @@ fn evaluate_within(
             .join("\n");
         e.printed = out.printed;
         e.syntax_errors = out.syntax_errors;
-        e.syntax_errors.extend(output.tree_errors.iter().cloned());
     }
-    Ok(evaluated)
+    Ok((evaluated, output.tree_errors))
 }
 
 /// [`EVAL_TIMEOUT`], or the seconds git-lxc's environment asks for.
@@ -178,54 +211,6 @@ fn seconds(d: Duration) -> String {
     } else {
         format!("{s:.1} s")
     }
-}
-
-/// Run the evaluation: results (stdout) and output (stderr) read on their
-/// own threads; stopped, with everything it started, after `limit`.
-fn run_limited(
-    runner: &Runner,
-    proc: &Proc,
-    limit: Duration,
-    root: &Path,
-) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>)> {
-    let mut running = runner.spawn(proc)?;
-    let mut stdout = running.child.stdout.take().expect("piped");
-    let mut stderr = running.child.stderr.take().expect("piped");
-    let (done_tx, done_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        let _ = done_tx.send(buf);
-    });
-    let stream = Arc::new(Mutex::new(Vec::new()));
-    let (err_tx, err_rx) = mpsc::channel::<()>();
-    let sink = Arc::clone(&stream);
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 8192];
-        while let Ok(n) = stderr.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&chunk[..n]);
-        }
-        let _ = err_tx.send(());
-    });
-    let results = match done_rx.recv_timeout(limit) {
-        Ok(results) => results,
-        Err(_) => {
-            running.kill_group();
-            let _ = running.wait();
-            let bytes = stream.lock().unwrap().clone();
-            return Err(timed_out(output::open_section(&bytes), limit, root));
-        }
-    };
-    let status = running.wait()?;
-    // Whatever the files left running in the background ends with them;
-    // only a process that left the group could still hold the stream.
-    running.kill_group();
-    let _ = err_rx.recv_timeout(Duration::from_secs(10));
-    let bytes = std::mem::take(&mut *stream.lock().unwrap());
-    Ok((status, results, bytes))
 }
 
 fn timed_out(open: output::Section, limit: Duration, root: &Path) -> anyhow::Error {

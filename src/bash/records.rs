@@ -31,9 +31,9 @@ pub fn parse(out: &[u8]) -> Result<Vec<Evaluated>> {
     let text = String::from_utf8_lossy(out);
     let mut fields = text.split('\0');
     let mut results: Vec<Evaluated> = Vec::new();
-    let mut base: HashSet<String> = HashSet::new();
+    let mut base: HashSet<&str> = HashSet::new();
     // The dump before the first .env of the current container.
-    let mut before_env: HashMap<String, String> = HashMap::new();
+    let mut before_env: HashMap<&str, &str> = HashMap::new();
     while let Some(tag) = fields.next() {
         if tag.is_empty() {
             continue;
@@ -89,25 +89,23 @@ fn current(results: &mut [Evaluated]) -> Result<&mut Evaluated> {
 }
 
 /// The declarations in `dump` of variables the files defined.
-fn files_own(base: &HashSet<String>, dump: &str) -> Result<Vec<Decl>> {
+fn files_own<'a>(base: &HashSet<&str>, dump: &'a str) -> Result<Vec<Decl<'a>>> {
     Ok(declare::expect_dump(dump)?
         .into_iter()
         .filter(|d| {
-            !base.contains(&d.name)
-                && !d.name.starts_with("__gl_")
-                && !BASH_OWN.contains(&d.name.as_str())
+            !base.contains(d.name) && !d.name.starts_with("__gl_") && !BASH_OWN.contains(&d.name)
         })
         .collect())
 }
 
 /// What the `.env` files defined or changed: every value of each.
-fn secrets(before: &HashMap<String, String>, after: Vec<Decl>) -> Vec<(String, String)> {
+fn secrets(before: &HashMap<&str, &str>, after: Vec<Decl>) -> Vec<(String, String)> {
     after
         .into_iter()
-        .filter(|d| !d.name.starts_with("BASH_") && before.get(&d.name) != Some(&d.text))
+        .filter(|d| !d.name.starts_with("BASH_") && before.get(d.name) != Some(&d.text))
         .flat_map(|d| {
-            let name = d.name;
-            d.values.into_iter().map(move |v| (name.clone(), v))
+            let name = d.name.to_string();
+            d.values().into_iter().map(move |v| (name.clone(), v))
         })
         .collect()
 }
@@ -116,11 +114,11 @@ fn values(vars: Vec<Decl>) -> BTreeMap<String, Value> {
     vars.into_iter()
         .map(|d| {
             let value = if d.is_array() {
-                Value::Array(d.text)
+                Value::Array(d.text.to_string())
             } else {
-                Value::Scalar(d.scalar().to_string())
+                Value::Scalar(d.scalar())
             };
-            (d.name, value)
+            (d.name.to_string(), value)
         })
         .collect()
 }

@@ -9,6 +9,7 @@
 #           B dump    every variable before any file (bash's own)
 #           C name    a container begins
 #           P1 dump, P3 dump   before the first and after the last .env
+#                     (when there is one)
 #           V dump    after configSettings
 #           L names   the functions defined, one a line
 #           E         the files ran to their end
@@ -35,10 +36,11 @@ __gl_mark() { builtin printf '\0GL:%s\0' "$1" >&4; }
 # nor anything else in this function; `local -` turns it off again when the
 # function returns, with eval's status.
 __gl_parse_only() {
-    local - __gl_t=
+    local - __gl_t=()
     [[ -f $1 ]] || return 0
-    IFS= builtin read -r -d '' __gl_t <"$1" || :
-    __gl_mark "chk:$LINENO:$1"; builtin eval $'set -n\n'"$__gl_t"
+    # mapfile reads a file in blocks (read -d '' reads it byte by byte).
+    builtin mapfile -d '' __gl_t <"$1" || :
+    __gl_mark "chk:$LINENO:$1"; builtin eval $'set -n\n'"${__gl_t[0]-}"
 }
 # Whether all the files parse: one subshell tries them in a row, silently,
 # and stops at the first that does not. After a failure bash's parser is not
@@ -100,6 +102,13 @@ __gl_run_hook() {
 __gl_parsed=1
 if [[ $__gl_mode == eval ]]; then
     __gl_dump B
+    # Bash's own variables, unset before the last dump so that it holds
+    # little more than the files' (git-lxc leaves out the rest by name).
+    builtin mapfile -t __gl_n < <(builtin compgen -v)
+    __gl_base=()
+    for __gl_v in "${__gl_n[@]}"; do
+        [[ $__gl_v == __gl_* ]] || __gl_base+=("$__gl_v")
+    done
     __gl_all=("$__gl_root/defaults" "$__gl_root"/lib/*.sh)
     for ((__gl_i = 2; __gl_i <= $#; __gl_i += 2)); do
         __gl_container_files "${!__gl_i}"
@@ -124,10 +133,12 @@ while [[ $# -ge 2 ]]; do
         ROOT_PATH=$__gl_dir ROOT_DIR=$__gl_name
         # The sourcing order (SPEC §2), later wins.
         __gl_files=("$__gl_root/defaults" "$__gl_root/.env" "$__gl_dir/.env" "$__gl_dir/configSettings")
+        # Secrets are what the .env files (1 and 2) define or change.
+        __gl_envs=0
+        [[ $__gl_mode == eval && (-f ${__gl_files[1]} || -f ${__gl_files[2]}) ]] && __gl_envs=1
         __gl_done=0
         for __gl_i in 0 1 2 3; do
-            # Secrets are what the .env files (1 and 2) define or change.
-            [[ $__gl_mode == eval && $__gl_i == [13] ]] && __gl_dump "P$__gl_i"
+            ((__gl_envs)) && [[ $__gl_i == [13] ]] && __gl_dump "P$__gl_i"
             __gl_f=${__gl_files[__gl_i]}
             if [[ -f $__gl_f ]]; then
                 __gl_mark "src:$__gl_f"
@@ -144,6 +155,8 @@ while [[ $# -ge 2 ]]; do
             __gl_run_hook
             exit
         fi
+        set +eu
+        builtin unset -v "${__gl_base[@]}" 2>/dev/null || :
         __gl_dump V
         builtin printf 'L\0' >&3
         builtin compgen -A function >&3

@@ -27,7 +27,7 @@ pub struct BuildOpts {
     pub sets: Vec<(String, String)>,
 }
 
-fn parse_key_value(s: &str) -> Result<(String, String), String> {
+pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
         .split_once('=')
         .ok_or_else(|| format!("'{s}' is not KEY=VALUE"))?;

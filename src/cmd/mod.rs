@@ -5,6 +5,9 @@
 //! the doc comments here are the user-facing documentation.
 
 pub mod build;
+pub mod complete;
+pub mod config;
+pub mod ctl;
 pub mod destroy;
 pub mod diff;
 pub mod enter;
@@ -33,6 +36,12 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Rebuild(args) => rebuild::exec(args, g),
         Command::Destroy(args) => destroy::exec(args, g),
         Command::Enter(args) => enter::exec(args, g),
+        Command::Start(args) => ctl::start(args, g),
+        Command::Stop(args) => ctl::stop(args, g),
+        Command::Restart(args) => ctl::restart(args, g),
+        Command::Exec(args) => ctl::exec(args, g),
+        Command::Config(args) => config::exec(args, g),
+        Command::Complete(args) => complete::exec(args, g),
         Command::Status(args) => status::exec(args, g),
         Command::Diff(args) => diff::exec(args, g),
         Command::Logs(args) => logs::exec(args, g),
@@ -101,7 +110,14 @@ pub enum Command {
     Rebuild(rebuild::RebuildArgs),
     Destroy(destroy::DestroyArgs),
     Enter(enter::EnterArgs),
+    Start(ctl::StartArgs),
+    Stop(ctl::StopArgs),
+    Restart(ctl::RestartArgs),
+    Exec(ctl::ExecArgs),
     Status(status::StatusArgs),
     Diff(diff::DiffArgs),
     Logs(logs::LogsArgs),
+    Config(config::ConfigArgs),
+    #[command(name = "__complete", hide = true)]
+    Complete(complete::CompleteArgs),
 }

@@ -3,6 +3,8 @@
 
 mod bash;
 mod build;
+mod config;
+mod ctl;
 mod fakes;
 mod support;
 
