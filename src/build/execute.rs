@@ -12,10 +12,25 @@ use super::Prepared;
 use super::log::BuildLog;
 use super::plan::{Action, Kind, Step};
 use crate::bash::hooks;
-use crate::host::Host;
+use crate::host::{Host, interrupt};
 use crate::host::process::{Output, Proc, Stdin, status_text};
 use crate::term;
 use crate::term::progress::StepUi;
+
+/// The build was stopped by a signal; exits with `code`.
+#[derive(Debug)]
+pub struct Interrupted {
+    pub signal: &'static str,
+    pub code: u8,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "interrupted by {}", self.signal)
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 /// How a finished build went.
 #[derive(Debug, Clone)]
@@ -61,12 +76,22 @@ pub fn execute(prepared: &Prepared, host: &Host, log: &mut BuildLog) -> Result<S
         backup: None,
     };
     let total = prepared.steps.len();
+    // From here an interrupt ends the running command and fails the step.
+    let _deferred = interrupt::Deferred::start();
     for (i, step) in prepared.steps.iter().enumerate() {
         let ui_step = StepUi::start(i + 1, total, &step.title);
         run.log
             .line(&format!("==> [{}/{}] {}", i + 1, total, step.title));
         let t = Instant::now();
-        let result = run.step(step, &ui_step);
+        let result = match interrupt::caught() {
+            Some((signal, _)) => Err(anyhow!("interrupted by {signal} before it began")),
+            None => run.step(step, &ui_step),
+        };
+        let result = match (result, interrupt::caught()) {
+            (Ok(()), None) => Ok(()),
+            (_, Some((signal, code))) => Err(Interrupted { signal, code }.into()),
+            (Err(e), None) => Err(e),
+        };
         let took = t.elapsed();
         match result {
             Ok(()) => {

@@ -12,6 +12,7 @@ mod prepare;
 mod recover;
 pub mod provision;
 pub mod record;
+pub mod release;
 pub mod step;
 pub mod template;
 

@@ -178,12 +178,12 @@ fn subid_missing(s: &Settings) -> Result<Vec<(PathBuf, String)>> {
 /// Guard against the host's state and plan one container's build.
 pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Prepared> {
     let name = container.name.clone();
-    let lock = match cx.opts.dry_run {
-        true => None,
-        false => Some(BuildLock::acquire(&cx.ws.git_dir(), &name)?),
-    };
     let s = &checked.settings.clone();
     let (ctid, ctid_source) = pick_ctid(s, cx, &name)?;
+    let lock = match cx.opts.dry_run {
+        true => None,
+        false => Some(BuildLock::acquire(ctid, &name, &cx.ws.workdir)?),
+    };
     let existing = existing(cx, ctid, &name)?;
     let template = template::choose(s, cx.host)?;
     let backups = match existing.is_some() && s.backup {

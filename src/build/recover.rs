@@ -46,13 +46,20 @@ impl Run<'_> {
             p.commit,
             elapsed.as_secs_f64()
         ));
-        Failure::failed(
+        let code = err
+            .downcast_ref::<super::execute::Interrupted>()
+            .map_or(crate::error::EXIT_FAILED, |i| i.code);
+        let mut failure = Failure::failed(
             format!(
                 "building '{}' failed at step '{}': {err:#}\n{}",
                 p.name, step.title, outcome.state
             ),
             outcome.hint,
-        )
+        );
+        if let Some(f) = failure.downcast_mut::<Failure>() {
+            f.code = code;
+        }
+        failure
     }
 
     /// No backup to go back to: the new container (if any) stays for

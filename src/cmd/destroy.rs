@@ -46,7 +46,7 @@ pub fn exec(args: &DestroyArgs, global: &GlobalArgs) -> Result<()> {
         ),
         args.yes,
     )?;
-    let _lock = crate::build::lock::BuildLock::acquire(&session.ws.git_dir(), &container.name)?;
+    let _lock = crate::build::lock::BuildLock::acquire(id, &container.name, &session.ws.workdir)?;
     let protected = conf.options.get("protection").is_some_and(|v| v == "1");
     destroy(&host, id, running, protected)?;
     term::info(format!(

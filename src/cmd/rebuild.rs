@@ -9,7 +9,7 @@ use crate::cmd::GlobalArgs;
 use crate::cmd::build::{self as build_cmd, BuildOpts};
 use crate::cmd::plan;
 use crate::error::Failure;
-use crate::host::Host;
+use crate::host::{Host, interrupt};
 use crate::host::facts::HostFacts;
 use crate::term;
 use crate::term::progress::secs;
@@ -157,7 +157,7 @@ fn run_all(
                 build_cmd::print_summary(&s);
                 results.push((prepared.name.clone(), Ok(s), t.elapsed()));
             }
-            Err(e) if total == 1 => return Err(e),
+            Err(e) if total == 1 || interrupt::caught().is_some() => return Err(e),
             Err(e) => {
                 failed = true;
                 crate::report_error(&e);

@@ -6,6 +6,7 @@
 //! `sudo` when that was chosen.
 
 pub mod facts;
+pub mod interrupt;
 pub mod process;
 pub mod pveconf;
 

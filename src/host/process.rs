@@ -308,7 +308,12 @@ impl Runner {
             }
             _ => None,
         };
-        Ok(Running { child, feeder })
+        let slot = super::interrupt::register(child.id() as i32);
+        Ok(Running {
+            child,
+            feeder,
+            slot,
+        })
     }
 
     /// Run to completion, capturing output, whatever the exit status.
@@ -385,12 +390,15 @@ impl Runner {
 pub struct Running {
     pub child: Child,
     feeder: Option<JoinHandle<()>>,
+    /// Its place among the process groups an interrupt ends.
+    slot: Option<usize>,
 }
 
 impl Running {
     /// Wait for the process (and the thread feeding its stdin).
     pub fn wait(&mut self) -> Result<ExitStatus> {
         let status = self.child.wait().context("waiting for a child process")?;
+        super::interrupt::unregister(self.slot.take());
         if let Some(f) = self.feeder.take() {
             let _ = f.join();
         }
@@ -398,7 +406,6 @@ impl Running {
     }
 
     /// End the process and everything it started (its process group).
-    #[allow(dead_code)]
     pub fn kill_group(&mut self) {
         let pgid = self.child.id() as i32;
         // SAFETY: killpg only sends a signal; the group is the child's own
@@ -407,6 +414,12 @@ impl Running {
             libc::killpg(pgid, libc::SIGKILL);
         }
         let _ = self.child.kill();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        super::interrupt::unregister(self.slot.take());
     }
 }
 

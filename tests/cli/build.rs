@@ -7,6 +7,8 @@ use crate::fakes::{self, ALPINE, DEBIAN};
 use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 
 mod failures;
+mod interrupt;
+mod lock;
 mod plan_is_build;
 mod restore;
 mod trees;
@@ -260,16 +262,20 @@ fn a_ctid_that_is_not_ours_is_refused_unless_forced() {
 
 #[test]
 fn a_running_build_of_the_same_container_is_refused() {
-    let env = with_web("APP=Web\n");
-    let locks = env.path(".git/lxc/locks");
-    std::fs::create_dir_all(&locks).unwrap();
-    std::fs::write(locks.join("web.lock"), format!("{}\n", std::process::id())).unwrap();
-    refused(&env, &["build", "web"], "another git-lxc build");
+    use std::os::fd::AsRawFd;
+    let env = with_web("OPT_CTID=100\n");
+    let path = env.state.join("locks/git-lxc-ct100.lock");
+    let held = std::fs::File::create(&path).unwrap();
+    // SAFETY: the test's own descriptor: it holds the lock another build would.
+    assert_eq!(
+        unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    refused(&env, &["build", "web"], "another git-lxc build of CT 100");
     refused(&env, &["rebuild", "web", "--yes"], "another git-lxc build");
-    // A lock left by a process that is gone does not stop the build.
-    std::fs::write(locks.join("web.lock"), "999999999\n").unwrap();
+    // The lock goes with the process that held it: nothing stale is left.
+    drop(held);
     ok(&env, &["build", "web"]);
-    assert!(!locks.join("web.lock").exists());
 }
 
 // ----------------------------------------------------------------- hooks

@@ -51,6 +51,7 @@ pub fn install(env: &Env) {
     )
     .unwrap();
     std::fs::create_dir_all(subid_dir(env)).unwrap();
+    std::fs::create_dir_all(env.state.join("locks")).unwrap();
 }
 
 /// Where MAP=1 adds its subuid/subgid lines in tests (never the real /etc).
@@ -58,11 +59,25 @@ pub fn subid_dir(env: &Env) -> PathBuf {
     env.tmp.path().join("etc")
 }
 
-/// git-lxc with the fakes' environment: short IP wait, private subid files.
+/// The variables git-lxc gets with the fakes: short IP wait, private
+/// subid files and build locks.
+fn fake_env(env: &Env) -> [(&'static str, PathBuf); 3] {
+    [
+        ("GIT_LXC_IP_TIMEOUT", PathBuf::from("1")),
+        ("GIT_LXC_LOCK_DIR", env.state.join("locks")),
+        ("GIT_LXC_SUBID_DIR", subid_dir(env)),
+    ]
+}
+
+/// git-lxc with the fakes' environment.
 pub fn lxc(env: &Env) -> Command {
-    let mut cmd = env.lxc();
-    cmd.env("GIT_LXC_IP_TIMEOUT", "1")
-        .env("GIT_LXC_SUBID_DIR", subid_dir(env));
+    Command::from_std(lxc_std(env))
+}
+
+/// [`lxc`] as a plain `std` command (to spawn and signal it).
+pub fn lxc_std(env: &Env) -> std::process::Command {
+    let mut cmd = env.lxc_std();
+    cmd.envs(fake_env(env));
     cmd
 }
 

@@ -72,9 +72,14 @@ impl Env {
 
     /// git-lxc, run in the repository's work tree.
     pub fn lxc(&self) -> Command {
+        Command::from_std(self.lxc_std())
+    }
+
+    /// [`Env::lxc`] as a plain `std` command (to spawn and signal it).
+    pub fn lxc_std(&self) -> StdCommand {
         let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin!("git-lxc"));
         self.apply_env(&mut cmd);
-        Command::from_std(cmd)
+        cmd
     }
 
     /// Run git in the repository; panics on failure; returns stdout.

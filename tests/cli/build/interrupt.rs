@@ -1,0 +1,117 @@
+//! An interrupt is a failure like any other: Ctrl-C (SIGINT to the whole
+//! process group) or SIGTERM to git-lxc during provisioning ends the host
+//! command, leaves the record and lock right, and an immediate rebuild works.
+
+use std::os::unix::process::CommandExt;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::{ok, with_web};
+use crate::fakes;
+use crate::support::Env;
+
+/// Start `rebuild web --yes` in a process group of its own, with the
+/// provisioning script held up for 20 s.
+fn start_slow_rebuild(env: &Env) -> std::process::Child {
+    fakes::rules(
+        env,
+        json!([{"match": ["pct", "exec", "100", "--keep-env", "0", "--", "bash", "-s"],
+                "delay_ms": 20000, "times": 1}]),
+    );
+    fakes::clear_calls(env);
+    fakes::lxc_std(env)
+        .args(["rebuild", "web", "--yes"])
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Wait until the fake has started the provisioning script.
+fn wait_for_provisioning(env: &Env) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if fakes::calls(env)
+            .iter()
+            .any(|c| c.prog == "pct" && c.argv.ends_with(&["bash".to_string(), "-s".to_string()]))
+        {
+            std::thread::sleep(Duration::from_millis(300));
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "the rebuild never reached provisioning: {:?}",
+        fakes::call_lines(env)
+    );
+}
+
+/// Processes still running a fake `pct exec` of this test.
+fn leftover_execs(env: &Env) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if text.contains(&env.bin.display().to_string()) && text.contains(" exec ") {
+            found.push(text);
+        }
+    }
+    found
+}
+
+fn interrupted(signal: libc::c_int, whole_group: bool, want: i32) {
+    let env = with_web("APP=Web\n");
+    env.write("web/data/state.db", "precious\n");
+    ok(&env, &["build", "web"]);
+    let before = fakes::record_line(&env, 100).unwrap();
+    let child = start_slow_rebuild(&env);
+    wait_for_provisioning(&env);
+    let pid = child.id() as i32;
+    // SAFETY: signals to the test's own child (or its own process group).
+    unsafe {
+        if whole_group {
+            libc::killpg(pid, signal);
+        } else {
+            libc::kill(pid, signal);
+        }
+    }
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(want), "{err}");
+    assert!(err.contains("interrupted by SIG"), "{err}");
+    assert!(err.contains("is running again as CT 100"), "{err}");
+    // The previous build is back, with its record: no state=building.
+    assert_eq!(fakes::record_line(&env, 100).unwrap(), before);
+    assert!(fakes::running(&env, 100));
+    assert_eq!(env.read("web/data/state.db"), "precious\n");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(leftover_execs(&env), Vec::<String>::new());
+    // No lock is left: the next rebuild runs at once.
+    fakes::rules(&env, json!([]));
+    ok(&env, &["rebuild", "web", "--yes"]);
+    assert!(
+        fakes::record_line(&env, 100)
+            .unwrap()
+            .contains(" state=built ")
+    );
+}
+
+#[test]
+fn ctrl_c_to_the_process_group_during_provisioning_restores_and_exits_130() {
+    interrupted(libc::SIGINT, true, 130);
+}
+
+#[test]
+fn sigterm_to_git_lxc_during_provisioning_restores_and_exits_143() {
+    interrupted(libc::SIGTERM, false, 143);
+}
