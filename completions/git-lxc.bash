@@ -22,8 +22,14 @@ _git__lxc() {
             ",$1")
                 cmd="git__lxc"
                 ;;
+            git__lxc,__complete)
+                cmd="git__lxc__subcmd____complete"
+                ;;
             git__lxc,build)
                 cmd="git__lxc__subcmd__build"
+                ;;
+            git__lxc,config)
+                cmd="git__lxc__subcmd__config"
                 ;;
             git__lxc,destroy)
                 cmd="git__lxc__subcmd__destroy"
@@ -34,8 +40,14 @@ _git__lxc() {
             git__lxc,enter)
                 cmd="git__lxc__subcmd__enter"
                 ;;
+            git__lxc,exec)
+                cmd="git__lxc__subcmd__exec"
+                ;;
             git__lxc,help)
                 cmd="git__lxc__subcmd__help"
+                ;;
+            git__lxc,history)
+                cmd="git__lxc__subcmd__history"
                 ;;
             git__lxc,init)
                 cmd="git__lxc__subcmd__init"
@@ -52,14 +64,29 @@ _git__lxc() {
             git__lxc,rebuild)
                 cmd="git__lxc__subcmd__rebuild"
                 ;;
+            git__lxc,restart)
+                cmd="git__lxc__subcmd__restart"
+                ;;
+            git__lxc,start)
+                cmd="git__lxc__subcmd__start"
+                ;;
             git__lxc,status)
                 cmd="git__lxc__subcmd__status"
+                ;;
+            git__lxc,stop)
+                cmd="git__lxc__subcmd__stop"
                 ;;
             git__lxc,verify)
                 cmd="git__lxc__subcmd__verify"
                 ;;
+            git__lxc__subcmd__help,__complete)
+                cmd="git__lxc__subcmd__help__subcmd____complete"
+                ;;
             git__lxc__subcmd__help,build)
                 cmd="git__lxc__subcmd__help__subcmd__build"
+                ;;
+            git__lxc__subcmd__help,config)
+                cmd="git__lxc__subcmd__help__subcmd__config"
                 ;;
             git__lxc__subcmd__help,destroy)
                 cmd="git__lxc__subcmd__help__subcmd__destroy"
@@ -70,8 +97,14 @@ _git__lxc() {
             git__lxc__subcmd__help,enter)
                 cmd="git__lxc__subcmd__help__subcmd__enter"
                 ;;
+            git__lxc__subcmd__help,exec)
+                cmd="git__lxc__subcmd__help__subcmd__exec"
+                ;;
             git__lxc__subcmd__help,help)
                 cmd="git__lxc__subcmd__help__subcmd__help"
+                ;;
+            git__lxc__subcmd__help,history)
+                cmd="git__lxc__subcmd__help__subcmd__history"
                 ;;
             git__lxc__subcmd__help,init)
                 cmd="git__lxc__subcmd__help__subcmd__init"
@@ -88,8 +121,17 @@ _git__lxc() {
             git__lxc__subcmd__help,rebuild)
                 cmd="git__lxc__subcmd__help__subcmd__rebuild"
                 ;;
+            git__lxc__subcmd__help,restart)
+                cmd="git__lxc__subcmd__help__subcmd__restart"
+                ;;
+            git__lxc__subcmd__help,start)
+                cmd="git__lxc__subcmd__help__subcmd__start"
+                ;;
             git__lxc__subcmd__help,status)
                 cmd="git__lxc__subcmd__help__subcmd__status"
+                ;;
+            git__lxc__subcmd__help,stop)
+                cmd="git__lxc__subcmd__help__subcmd__stop"
                 ;;
             git__lxc__subcmd__help,verify)
                 cmd="git__lxc__subcmd__help__subcmd__verify"
@@ -101,8 +143,34 @@ _git__lxc() {
 
     case "${cmd}" in
         git__lxc)
-            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version init new verify plan build rebuild destroy enter status diff logs help"
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd____complete)
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version names settings"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -128,6 +196,36 @@ _git__lxc() {
             ;;
         git__lxc__subcmd__build)
             opts="-C -q -v -h -V --allow-dirty --force --set --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__config)
+            opts="-C -q -v -h -V --json --set --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,8 +332,34 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__exec)
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__help)
-            opts="init new verify plan build rebuild destroy enter status diff logs help"
+            opts="init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,7 +372,35 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__help__subcmd____complete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__help__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__help__subcmd__config)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -304,7 +456,35 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -388,7 +568,49 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__help__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__help__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -409,6 +631,32 @@ _git__lxc() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__history)
+            opts="-C -q -v -h -V --json --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -558,13 +806,95 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        git__lxc__subcmd__status)
-            opts="-C -q -v -h -V --json --root --color --quiet --verbose --help --version"
+        git__lxc__subcmd__restart)
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__start)
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__status)
+            opts="-C -q -v -h -V --json --exit-code --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__stop)
+            opts="-C -q -v -h -V --force --timeout --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

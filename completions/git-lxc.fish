@@ -45,9 +45,16 @@ complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "build" -d 'Create a
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "rebuild" -d 'Destroy and re-create containers from their folders (build them if absent)'
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "destroy" -d 'Stop and destroy a container built from NAME; `data/` is never touched'
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "enter" -d 'Open a shell in the container built from NAME (`pct enter`)'
-complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "status" -d 'Show each container: CTID, state, the commit it was built from, whether its folder changed since, and its IP'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "start" -d 'Start the container built from NAME (`pct start`)'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "stop" -d 'Shut the container built from NAME down cleanly (`pct shutdown`), or stop it at once with `--force` (`pct stop`)'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "restart" -d 'Reboot the container built from NAME (`pct reboot`), or start it when it is stopped'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "exec" -d 'Run a command inside the container built from NAME (`pct exec`)'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "status" -d 'Show each container: CTID, state, the commit it was built from and its subject, how long ago, whether its folder changed since, and its IP'
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "diff" -d 'Show what changed in a container\'s folder (and the root `defaults` and `lib/`) since the commit it was built from, through git\'s pager'
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "logs" -d 'Print a container\'s saved build log (the latest, or the Nth newest)'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "history" -d 'Show a container\'s builds, rollbacks and adoptions, newest first, from the git notes under `refs/notes/lxc`'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "config" -d 'Show what NAME\'s files resolve to, without a host: every setting\'s value and where it was set (`FILE:LINE`, `--set` or `default`), the context variables (values from `.env` masked), the hooks and when they run, the files a build reads, and the mounts it makes'
+complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "__complete" -d 'Print completion candidates (for the shell completion scripts)'
 complete -c git-lxc -n "__fish_git_lxc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand init" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
@@ -69,7 +76,7 @@ complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s q -l quiet -d 'P
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s v -l verbose -d 'Print every host command as it runs'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s h -l help -d 'Print help'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand new" -s V -l version -d 'Print version'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -l format -d 'Output format' -r -f -a "human\t'Readable report on stderr'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -l format -d 'Output format' -r -f -a "human\t'Readable report on stdout (the summary on stderr)'
 json\t'JSON array of findings on stdout'
 github\t'GitHub Actions annotations on stdout'"
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand verify" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
@@ -144,12 +151,51 @@ complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s q -l quiet -d 
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s v -l verbose -d 'Print every host command as it runs'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s h -l help -d 'Print help'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand enter" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand start" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand start" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand start" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand start" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand start" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand start" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand start" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -l timeout -d 'Seconds to wait for a clean shutdown' -r
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -l force -d 'Stop it at once (`pct stop`) instead of asking it to shut down'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand stop" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand restart" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand restart" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand restart" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand restart" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand restart" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand restart" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand exec" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand exec" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand exec" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand exec" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand exec" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -l json -d 'Print a JSON array on stdout instead of the table'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -l exit-code -d 'Exit 1 when any container is out of date, uncommitted, failed, absent, orphaned or not managed (for cron and CI)'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s q -l quiet -d 'Print only errors and machine output'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s v -l verbose -d 'Print every host command as it runs'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -173,15 +219,52 @@ complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s q -l quiet -d '
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s v -l verbose -d 'Print every host command as it runs'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c git-lxc -n "__fish_git_lxc_using_subcommand logs" -s V -l version -d 'Print version'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "init" -d 'Make the current repository ready: root folder, `.gitignore` entries for `.env` and `data/`, and a root `defaults` file with commented settings'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "new" -d 'Scaffold a new container folder that passes `git lxc verify` as created'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "verify" -d 'Check the tree offline: settings, secrets hygiene, duplicates, bash syntax'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "plan" -d 'Print every step a build of NAME would run, without changing the host'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "build" -d 'Create a container that does not exist yet from its folder'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "rebuild" -d 'Destroy and re-create containers from their folders (build them if absent)'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "destroy" -d 'Stop and destroy a container built from NAME; `data/` is never touched'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "enter" -d 'Open a shell in the container built from NAME (`pct enter`)'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "status" -d 'Show each container: CTID, state, the commit it was built from, whether its folder changed since, and its IP'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "diff" -d 'Show what changed in a container\'s folder (and the root `defaults` and `lib/`) since the commit it was built from, through git\'s pager'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "logs" -d 'Print a container\'s saved build log (the latest, or the Nth newest)'
-complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter status diff logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand history" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand history" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand history" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand history" -l json -d 'Print a JSON array on stdout instead of the table'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand history" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand history" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand history" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -l set -d 'Override a setting as a build would (repeatable), e.g. `--set RAM=512`' -r
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -l json -d 'Print one JSON object on stdout instead of the report'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -s h -l help -d 'Print help'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand config" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand __complete" -s C -d 'Run as if git-lxc was started in PATH instead of the current folder' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand __complete" -l root -d 'The folder holding the container folders (overrides `git config lxc.root`)' -r -F
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand __complete" -l color -d 'When to use colours; `NO_COLOR` in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand __complete" -s q -l quiet -d 'Print only errors and machine output'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand __complete" -s v -l verbose -d 'Print every host command as it runs'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand __complete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand __complete" -s V -l version -d 'Print version'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "init" -d 'Make the current repository ready: root folder, `.gitignore` entries for `.env` and `data/`, and a root `defaults` file with commented settings'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "new" -d 'Scaffold a new container folder that passes `git lxc verify` as created'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "verify" -d 'Check the tree offline: settings, secrets hygiene, duplicates, bash syntax'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "plan" -d 'Print every step a build of NAME would run, without changing the host'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "build" -d 'Create a container that does not exist yet from its folder'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "rebuild" -d 'Destroy and re-create containers from their folders (build them if absent)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "destroy" -d 'Stop and destroy a container built from NAME; `data/` is never touched'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "enter" -d 'Open a shell in the container built from NAME (`pct enter`)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "start" -d 'Start the container built from NAME (`pct start`)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "stop" -d 'Shut the container built from NAME down cleanly (`pct shutdown`), or stop it at once with `--force` (`pct stop`)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "restart" -d 'Reboot the container built from NAME (`pct reboot`), or start it when it is stopped'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "exec" -d 'Run a command inside the container built from NAME (`pct exec`)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "status" -d 'Show each container: CTID, state, the commit it was built from and its subject, how long ago, whether its folder changed since, and its IP'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "diff" -d 'Show what changed in a container\'s folder (and the root `defaults` and `lib/`) since the commit it was built from, through git\'s pager'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "logs" -d 'Print a container\'s saved build log (the latest, or the Nth newest)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "history" -d 'Show a container\'s builds, rollbacks and adoptions, newest first, from the git notes under `refs/notes/lxc`'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "config" -d 'Show what NAME\'s files resolve to, without a host: every setting\'s value and where it was set (`FILE:LINE`, `--set` or `default`), the context variables (values from `.env` masked), the hooks and when they run, the files a build reads, and the mounts it makes'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "__complete" -d 'Print completion candidates (for the shell completion scripts)'
+complete -c git-lxc -n "__fish_git_lxc_using_subcommand help; and not __fish_seen_subcommand_from init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

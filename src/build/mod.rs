@@ -7,6 +7,7 @@ mod guards;
 pub mod lock;
 pub mod log;
 pub mod mounts;
+pub mod notes;
 pub mod plan;
 mod prepare;
 mod recover;

@@ -11,6 +11,7 @@ pub mod ctl;
 pub mod destroy;
 pub mod diff;
 pub mod enter;
+pub mod history;
 pub mod init;
 pub mod logs;
 pub mod new;
@@ -45,6 +46,7 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Status(args) => status::exec(args, g),
         Command::Diff(args) => diff::exec(args, g),
         Command::Logs(args) => logs::exec(args, g),
+        Command::History(args) => history::exec(args, g),
     }
 }
 
@@ -117,6 +119,7 @@ pub enum Command {
     Status(status::StatusArgs),
     Diff(diff::DiffArgs),
     Logs(logs::LogsArgs),
+    History(history::HistoryArgs),
     Config(config::ConfigArgs),
     #[command(name = "__complete", hide = true)]
     Complete(complete::CompleteArgs),

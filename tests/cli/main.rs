@@ -9,6 +9,7 @@ mod fakes;
 mod support;
 
 mod docs;
+mod history;
 
 mod init;
 
