@@ -1,8 +1,10 @@
 //! Evaluating the settings files with bash (SPEC §2).
 //!
-//! The files are bash, so bash reads them: one process for the whole tree,
-//! each container in its own subshell, as the invoking user, with a cleared
-//! environment, through the process layer. Nothing here runs through sudo.
+//! The files are bash, so bash reads them: a few processes for the whole
+//! tree (one per CPU, each taking a share of the containers), each container
+//! in its own subshell, as the invoking user, with a cleared environment,
+//! through the process layer. Nothing here runs through sudo. Syntax is
+//! checked inside those processes too, with no process per file.
 //! `settings.bash` holds the one sourcing order, for the evaluation and for
 //! the hooks ([`hooks`]). Results travel on a descriptor of their own; what
 //! the files print comes back on stderr, cut by file, and is only ever

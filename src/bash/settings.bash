@@ -104,17 +104,20 @@ if [[ $__gl_mode == eval ]]; then
     __gl_dump B
     # Bash's own variables, unset before the last dump so that it holds
     # little more than the files' (git-lxc leaves out the rest by name).
+    # (One string: every dump holds it.)
     builtin mapfile -t __gl_n < <(builtin compgen -v)
-    __gl_base=()
+    __gl_base=
     for __gl_v in "${__gl_n[@]}"; do
-        [[ $__gl_v == __gl_* ]] || __gl_base+=("$__gl_v")
+        [[ $__gl_v == __gl_* ]] || __gl_base+=" $__gl_v"
     done
+    unset -v __gl_n __gl_v
     __gl_all=("$__gl_root/defaults" "$__gl_root"/lib/*.sh)
     for ((__gl_i = 2; __gl_i <= $#; __gl_i += 2)); do
         __gl_container_files "${!__gl_i}"
         __gl_all+=("${__gl_cf[@]}")
     done
     __gl_all_parse "${__gl_all[@]}" || __gl_parsed=0
+    unset -v __gl_all
     __gl_check "$__gl_root/defaults"
     for __gl_lib in "$__gl_root"/lib/*.sh; do __gl_check "$__gl_lib"; done
 fi
@@ -156,7 +159,8 @@ while [[ $# -ge 2 ]]; do
             exit
         fi
         set +eu
-        builtin unset -v "${__gl_base[@]}" 2>/dev/null || :
+        # shellcheck disable=SC2086 # the names, split
+        builtin unset -v $__gl_base "${!__gl_@}" 2>/dev/null || :
         __gl_dump V
         builtin printf 'L\0' >&3
         builtin compgen -A function >&3
