@@ -1,5 +1,7 @@
 use clap::Args;
+use std::io::Read;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
@@ -10,7 +12,17 @@ use crate::term;
 use crate::workspace::session::Session;
 
 /// Print a container's saved build log (the latest, or the Nth newest).
+///
+/// Logs are kept under the repository's git dir (`.git/lxc/logs/NAME/`),
+/// masked, the last 20 per container. With `--follow`, a build running in
+/// another terminal is followed as it writes, until it ends.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  git lxc logs pihole                  the last build's log
+  git lxc logs pihole --list           every saved log: date, commit, result, duration
+  git lxc logs pihole 2 | less         the one before
+  git lxc logs -f pihole               follow the build running now, until it ends")]
 pub struct LogsArgs {
     /// The container folder.
     pub name: String,
@@ -20,8 +32,12 @@ pub struct LogsArgs {
     pub n: u32,
 
     /// List the saved logs with date, commit, result and duration.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "follow")]
     pub list: bool,
+
+    /// Follow the latest log while its build runs, until the build ends.
+    #[arg(short, long, conflicts_with = "n")]
+    pub follow: bool,
 }
 
 pub fn exec(args: &LogsArgs, global: &GlobalArgs) -> Result<()> {
@@ -66,10 +82,88 @@ pub fn exec(args: &LogsArgs, global: &GlobalArgs) -> Result<()> {
             format!("`git lxc logs {} --list` shows them", container.name),
         ));
     };
+    if args.follow {
+        return follow(path, &container.name);
+    }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     term::stdout_text(&text);
     Ok(())
+}
+
+/// How often a followed log is read again.
+const POLL: Duration = Duration::from_millis(200);
+
+/// A log nobody has open and that did not grow for this long belongs to a
+/// build that ended without saying so (killed).
+const QUIET: Duration = Duration::from_secs(5);
+
+/// Print the log and what is appended to it until its build ends: its
+/// result line is written, or no process holds it open any more.
+fn follow(path: &Path, name: &str) -> Result<()> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut pending = Vec::new();
+    let mut grew = Instant::now();
+    let mut first = true;
+    loop {
+        let mut chunk = Vec::new();
+        file.read_to_end(&mut chunk)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if !chunk.is_empty() {
+            grew = Instant::now();
+            pending.extend_from_slice(&chunk);
+        }
+        // Whole lines only: the writer may be in the middle of one.
+        if let Some(end) = pending.iter().rposition(|&b| b == b'\n') {
+            let lines: Vec<u8> = pending.drain(..=end).collect();
+            let text = String::from_utf8_lossy(&lines);
+            term::stdout_text(&text);
+            if text.lines().any(|l| l.starts_with("result: ")) {
+                return Ok(());
+            }
+        }
+        if term::stdout_closed() {
+            return Ok(());
+        }
+        if first && !held_open(path) {
+            term::info(format!(
+                "no build of '{name}' is running; this is the log of the last one"
+            ));
+            return Ok(());
+        }
+        first = false;
+        if grew.elapsed() > QUIET && !held_open(path) {
+            term::stdout_text(&String::from_utf8_lossy(&pending));
+            return Err(Failure::failed(
+                format!("the build of '{name}' ended without a result (it was killed?)"),
+                format!("`git lxc status {name}` shows the container's state"),
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Whether a process has `path` open (a build writing its log). Where
+/// that cannot be read (no /proc), assume so.
+fn held_open(path: &Path) -> bool {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    procs
+        .flatten()
+        .filter(|p| {
+            p.file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .any(|p| {
+            std::fs::read_dir(p.path().join("fd"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target == path))
+        })
 }
 
 struct Entry {

@@ -14,4 +14,5 @@ mod history;
 mod init;
 
 mod status;
+mod streams;
 mod verify;
