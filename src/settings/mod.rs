@@ -3,10 +3,13 @@
 //! [`Settings`] with each value's origin.
 
 mod check;
+mod suggest;
 mod table;
 
 pub use check::{check, is_hostname, is_ipv4_cidr, is_unicast_mac, parse_bool, split_list};
 pub use table::{SETTINGS, spec};
+
+use suggest::unknown_hint;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -314,41 +317,6 @@ pub fn resolve(
     raw.validate();
     let settings = Settings::typed(&ev.name, raw.values, raw.origins, raw.context);
     (settings, raw.problems)
-}
-
-fn unknown_hint(key: &str) -> String {
-    let close: Vec<&str> = SETTINGS
-        .iter()
-        .map(|s| s.name)
-        .filter(|n| similar(n, key))
-        .collect();
-    match close.as_slice() {
-        [one, ..] => format!("did you mean OPT_{one}? See `man git-lxc` for the known settings"),
-        [] => "known settings are listed in `man git-lxc`; drop the OPT_ prefix to make it a context variable for build-target.sh".to_string(),
-    }
-}
-
-/// Small edit distance, or one name contains the other.
-fn similar(a: &str, b: &str) -> bool {
-    let b = b.to_ascii_uppercase();
-    if a.len() > 2 && (b.contains(a) || a.contains(b.as_str())) {
-        return true;
-    }
-    edit_distance(a, &b) <= 2
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// The file and line of the last assignment to `var` among `files`.

@@ -15,4 +15,5 @@ mod init;
 
 mod status;
 mod streams;
+mod suggestions;
 mod verify;
