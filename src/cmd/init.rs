@@ -19,9 +19,13 @@ use crate::workspace::tree::Tree;
 /// Make the current repository ready: root folder, `.gitignore` entries for
 /// `.env` and `data/`, and a root `defaults` file with commented settings.
 ///
-/// Safe to run again: existing files are never overwritten, missing lines are
-/// added.
+/// Fits an existing tree: a `.gitignore` rule is added only where git does
+/// not already ignore `.env` and `data/` (asked for the root and every
+/// container folder, or for a new one in a tree without any), and init says
+/// what it added and what it found covered. Safe to run again: existing
+/// files are never overwritten.
 #[derive(Debug, Args)]
+#[command(after_help = "Example:\n  git init homelab && cd homelab && git lxc init && git lxc new pihole")]
 pub struct InitArgs {}
 
 /// A folder name used to ask git about a container that does not exist yet.
@@ -34,13 +38,64 @@ pub fn exec(_args: &InitArgs, global: &GlobalArgs) -> Result<()> {
     }
     let ws = Workspace::discover(global.root.as_deref())?;
     let root_rel = ws.rel(&ws.root);
+    let kept = update_gitignore(&ws, &mut done)?;
+    let defaults = ws.root.join("defaults");
+    if !defaults.exists() {
+        std::fs::write(&defaults, defaults_text())
+            .with_context(|| format!("cannot write {}", defaults.display()))?;
+        done.push(format!(
+            "created {} with every setting, commented out",
+            ws.rel(&defaults)
+        ));
+    }
+    let what = |top: &str| {
+        if root_rel == "." {
+            top.to_string()
+        } else {
+            format!("{root_rel}/")
+        }
+    };
+    if done.is_empty() {
+        term::info(format!(
+            "init: {} is ready, nothing to change (.gitignore and defaults in place)",
+            what("the work tree")
+        ));
+        return Ok(());
+    }
+    if !kept.is_empty() {
+        done.push(format!(
+            "git already ignores {} here: no rule added for it",
+            kept.join(" and ")
+        ));
+    }
+    for line in &done {
+        term::info(format!("init: {line}"));
+    }
+    term::info(format!(
+        "next: `git lxc new NAME` to add a container, then commit {}",
+        what(".gitignore and defaults")
+    ));
+    Ok(())
+}
+
+/// Append to the root's `.gitignore` the entries git does not honour yet,
+/// saying so in `done`; returns the entries it already honours.
+fn update_gitignore(ws: &Workspace, done: &mut Vec<String>) -> Result<Vec<&'static str>> {
+    let root_rel = ws.rel(&ws.root);
     let gitignore = ws.root.join(".gitignore");
     let gitignore_rel = ws.rel(&gitignore);
-
-    let missing = missing_ignores(&ws)?;
+    let Ignores { missing, future } = ignores(ws)?;
     let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
     let (listed, to_add): (Vec<&str>, Vec<&str>) =
         missing.iter().partition(|entry| has_line(&existing, entry));
+    if !future.is_empty() {
+        term::hint(format!(
+            "git ignores {} in every container folder there is, but not in a new one; \
+             add a rule before `git lxc new` (`{}` in {gitignore_rel} covers them all)",
+            future.join(" and "),
+            future.join("` and `"),
+        ));
+    }
     for entry in listed {
         term::warn(format!(
             "{gitignore_rel} lists `{entry}`, but git does not ignore it everywhere below {root_rel}"
@@ -53,40 +108,10 @@ pub fn exec(_args: &InitArgs, global: &GlobalArgs) -> Result<()> {
         append_lines(&gitignore, &existing, &to_add)?;
         done.push(format!("added {} to {gitignore_rel}", to_add.join(" and ")));
     }
-
-    let defaults = ws.root.join("defaults");
-    if !defaults.exists() {
-        std::fs::write(&defaults, defaults_text())
-            .with_context(|| format!("cannot write {}", defaults.display()))?;
-        done.push(format!(
-            "created {} with every setting, commented out",
-            ws.rel(&defaults)
-        ));
-    }
-
-    if done.is_empty() {
-        term::info(format!(
-            "init: {} is ready, nothing to change (.gitignore and defaults in place)",
-            if root_rel == "." {
-                "the work tree".to_string()
-            } else {
-                format!("{root_rel}/")
-            }
-        ));
-    } else {
-        for line in &done {
-            term::info(format!("init: {line}"));
-        }
-        term::info(format!(
-            "next: `git lxc new NAME` to add a container, then commit {}",
-            if root_rel == "." {
-                ".gitignore and defaults".to_string()
-            } else {
-                format!("{root_rel}/")
-            }
-        ));
-    }
-    Ok(())
+    Ok([".env", "data/"]
+        .into_iter()
+        .filter(|e| !missing.contains(e))
+        .collect())
 }
 
 /// `--root` or `git config lxc.root` naming a folder that does not exist
@@ -109,9 +134,20 @@ fn create_configured_root(global: &GlobalArgs) -> Result<Option<PathBuf>> {
     }
 }
 
-/// The `.gitignore` entries (`.env`, `data/`) git does not yet honour for the
-/// root, every container and a container still to come.
-fn missing_ignores(ws: &Workspace) -> Result<Vec<&'static str>> {
+/// What git's ignore rules already do for the tree.
+struct Ignores {
+    /// Entries (`.env`, `data/`) git does not honour for the root and the
+    /// containers (for a tree without containers: for a new one).
+    missing: Vec<&'static str>,
+    /// Entries the existing containers are covered for, one by one, but a
+    /// new container would not be.
+    future: Vec<&'static str>,
+}
+
+/// Ask git, for the root, every container and one still to come, whether
+/// `.env` and `data/` are ignored. A tree whose containers are all covered
+/// (by whatever rules) gets nothing added.
+fn ignores(ws: &Workspace) -> Result<Ignores> {
     let tree = Tree::load(&ws.root)?;
     let root_rel = ws.rel(&ws.root);
     let join = |a: &str, b: &str| {
@@ -121,27 +157,38 @@ fn missing_ignores(ws: &Workspace) -> Result<Vec<&'static str>> {
             format!("{a}/{b}")
         }
     };
-    let mut dirs: Vec<String> = tree.containers.iter().map(|c| ws.rel(&c.dir)).collect();
-    dirs.push(join(&root_rel, PROBE_CONTAINER));
     let ignored = |path: String| -> Result<bool> {
         ws.repo
             .is_path_ignored(&path)
             .with_context(|| format!("cannot read git's ignore rules for {path}"))
     };
-    let mut env_ok = ignored(join(&root_rel, ".env"))?;
-    let mut data_ok = true;
-    for dir in &dirs {
-        env_ok &= ignored(join(dir, ".env"))?;
-        data_ok &= ignored(join(dir, "data/"))?;
+    let covered = |dirs: &[String], root_env: bool| -> Result<Vec<&'static str>> {
+        let mut env_ok = !root_env || ignored(join(&root_rel, ".env"))?;
+        let mut data_ok = true;
+        for dir in dirs {
+            env_ok &= ignored(join(dir, ".env"))?;
+            data_ok &= ignored(join(dir, "data/"))?;
+        }
+        Ok([(".env", env_ok), ("data/", data_ok)]
+            .into_iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(entry, _)| entry)
+            .collect())
+    };
+    let probe = [join(&root_rel, PROBE_CONTAINER)];
+    let existing: Vec<String> = tree.containers.iter().map(|c| ws.rel(&c.dir)).collect();
+    if existing.is_empty() {
+        return Ok(Ignores {
+            missing: covered(&probe, true)?,
+            future: Vec::new(),
+        });
     }
-    let mut missing = Vec::new();
-    if !env_ok {
-        missing.push(".env");
-    }
-    if !data_ok {
-        missing.push("data/");
-    }
-    Ok(missing)
+    let missing = covered(&existing, true)?;
+    let future = covered(&probe, false)?
+        .into_iter()
+        .filter(|e| !missing.contains(e))
+        .collect();
+    Ok(Ignores { missing, future })
 }
 
 fn has_line(text: &str, entry: &str) -> bool {

@@ -12,6 +12,7 @@ mod docs;
 mod history;
 
 mod init;
+mod init_fit;
 
 mod status;
 mod streams;
