@@ -37,6 +37,9 @@ _git__lxc() {
             git__lxc,diff)
                 cmd="git__lxc__subcmd__diff"
                 ;;
+            git__lxc,doctor)
+                cmd="git__lxc__subcmd__doctor"
+                ;;
             git__lxc,enter)
                 cmd="git__lxc__subcmd__enter"
                 ;;
@@ -51,6 +54,9 @@ _git__lxc() {
                 ;;
             git__lxc,init)
                 cmd="git__lxc__subcmd__init"
+                ;;
+            git__lxc,install-docs)
+                cmd="git__lxc__subcmd__install__subcmd__docs"
                 ;;
             git__lxc,logs)
                 cmd="git__lxc__subcmd__logs"
@@ -94,6 +100,9 @@ _git__lxc() {
             git__lxc__subcmd__help,diff)
                 cmd="git__lxc__subcmd__help__subcmd__diff"
                 ;;
+            git__lxc__subcmd__help,doctor)
+                cmd="git__lxc__subcmd__help__subcmd__doctor"
+                ;;
             git__lxc__subcmd__help,enter)
                 cmd="git__lxc__subcmd__help__subcmd__enter"
                 ;;
@@ -108,6 +117,9 @@ _git__lxc() {
                 ;;
             git__lxc__subcmd__help,init)
                 cmd="git__lxc__subcmd__help__subcmd__init"
+                ;;
+            git__lxc__subcmd__help,install-docs)
+                cmd="git__lxc__subcmd__help__subcmd__install__subcmd__docs"
                 ;;
             git__lxc__subcmd__help,logs)
                 cmd="git__lxc__subcmd__help__subcmd__logs"
@@ -143,7 +155,7 @@ _git__lxc() {
 
     case "${cmd}" in
         git__lxc)
-            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help"
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config doctor install-docs __complete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -306,6 +318,32 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__doctor)
+            opts="-C -q -v -h -V --json --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__enter)
             opts="-C -q -v -h -V --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -359,7 +397,7 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__help)
-            opts="init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config __complete help"
+            opts="init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config doctor install-docs __complete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,6 +480,20 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__help__subcmd__enter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -499,6 +551,20 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__help__subcmd__install__subcmd__docs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -690,8 +756,38 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__install__subcmd__docs)
+            opts="-C -q -v -h -V --prefix --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__logs)
-            opts="-C -q -v -h -V --list --root --color --quiet --verbose --help --version"
+            opts="-f -C -q -v -h -V --list --follow --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

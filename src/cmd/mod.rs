@@ -10,9 +10,11 @@ pub mod config;
 pub mod ctl;
 pub mod destroy;
 pub mod diff;
+pub mod doctor;
 pub mod enter;
 pub mod history;
 pub mod init;
+pub mod install_docs;
 pub mod logs;
 pub mod new;
 pub mod plan;
@@ -46,6 +48,8 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Status(args) => status::exec(args, g),
         Command::Diff(args) => diff::exec(args, g),
         Command::Logs(args) => logs::exec(args, g),
+        Command::Doctor(args) => doctor::exec(args, g),
+        Command::InstallDocs(args) => install_docs::exec(args, g),
         Command::History(args) => history::exec(args, g),
     }
 }
@@ -121,6 +125,8 @@ pub enum Command {
     Logs(logs::LogsArgs),
     History(history::HistoryArgs),
     Config(config::ConfigArgs),
+    Doctor(doctor::DoctorArgs),
+    InstallDocs(install_docs::InstallDocsArgs),
     #[command(name = "__complete", hide = true)]
     Complete(complete::CompleteArgs),
 }

@@ -9,6 +9,8 @@ pub mod facts;
 pub mod interrupt;
 pub mod process;
 pub mod pveconf;
+pub mod requirements;
+pub mod storage;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;

@@ -3,6 +3,7 @@
 
 mod bash;
 mod build;
+mod doctor;
 mod config;
 mod ctl;
 mod fakes;

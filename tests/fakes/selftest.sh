@@ -340,6 +340,13 @@ run pvesh get /nodes/pve/storage --output-format json
 has "pvesh storage index" "$OUT" '{"active":1,"avail":98784247808,"content":"images,rootdir","enabled":1,"shared":0,"storage":"local-lvm","total":107374182400,"type":"lvmthin","used":8589934592,"used_fraction":0.08}'
 run pvesh get /nodes/pve/storage/local-lvm/content --output-format json
 has "pvesh storage content" "$OUT" '"volid":"local-lvm:vm-100-disk-0"'
+run pvesh get /nodes/pve/network --output-format json
+has "pvesh network bridge" "$OUT" '"iface":"vmbr0","method":"manual","priority":2,"type":"bridge"'
+has "pvesh network eth" "$OUT" '"iface":"eno1"'
+run pvesh get /nodes/localhost/network --type any_bridge --output-format json
+is "pvesh network --type any_bridge" "$(grep -o '"iface":"[a-z0-9]*"' <<<"$OUT")" '"iface":"vmbr0"'
+run pvesh get /nodes/pve/network --type nosuch --output-format json
+rc "pvesh network bad type" 255
 run pvesm path local-lvm:vm-100-disk-0
 is "pvesm path" "$OUT" "/dev/pve/vm-100-disk-0"
 run pvesm apiinfo
@@ -452,6 +459,10 @@ has "via sudo output" "$OUT" "CT100"
 has "sudo record" "$(tail -2 "$STATE/calls.jsonl" | head -1)" '"prog": "sudo"'
 has "via_sudo flag" "$(tail -1 "$STATE/calls.jsonl")" '"via_sudo": true'
 echo "lxc.idmap: u 0 100000 1000" | sudo -n tee -a "$STATE/pve/lxc/100.conf" >/dev/null
+run sudo -n -l tee
+is "sudo -l CMD" "$OUT" "$(command -v tee)"
+run sudo -n -l no-such-command
+rc "sudo -l unknown" 1
 run sudo -n cat "$STATE/pve/lxc/100.conf"
 has "sudo tee/cat" "$OUT" "lxc.idmap: u 0 100000 1000"
 run sudo -n pct set 100 --onboot 0

@@ -105,6 +105,23 @@ class Host:
             d.setdefault("shared", 0)
         return st
 
+    def networks(self, kind=None):
+        """GET /nodes/<node>/network: the bridges of `cfg["bridges"]`
+        (default vmbr0) on one physical port, as PVE lists them (pct.md
+        §11.4); `kind` is the `--type` filter."""
+        res = [{"iface": "eno1", "type": "eth", "method": "manual", "families": ["inet"],
+                "priority": 1, "exists": 1, "active": 1}]
+        for i, name in enumerate(self.cfg.get("bridges") or ["vmbr0"]):
+            res.append({"iface": name, "type": "bridge", "method": "manual",
+                        "families": ["inet"], "priority": i + 2, "autostart": 1, "active": 1,
+                        "bridge_ports": "eno1" if i == 0 else "", "bridge_stp": "off",
+                        "bridge_fd": "0"})
+        if kind in ("bridge", "any_bridge", "any_local_bridge"):
+            return [r for r in res if r["type"] == "bridge"]
+        if kind not in (None, "include_sdn"):
+            return [r for r in res if r["type"] == kind]
+        return res
+
     def storage(self, name):
         """The storage, enabled and active, or the error PVE gives."""
         st = self.storages().get(name)

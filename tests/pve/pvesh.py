@@ -17,6 +17,8 @@ FORMAT_OPTS = {
     "noheader": BOOL, "noborder": BOOL, "quiet": BOOL, "human-readable": BOOL,
 }
 USAGE = "pvesh get <api_path> [OPTIONS] [FORMAT_OPTIONS]"
+NETWORK_TYPES = ["bridge", "bond", "eth", "alias", "vlan", "fabric", "OVSBridge", "OVSBond",
+                 "OVSPort", "OVSIntPort", "vnet", "any_bridge", "any_local_bridge", "include_sdn"]
 
 
 def canonical_json(v, pretty=False):
@@ -89,6 +91,7 @@ def main(host, argv):
         (r"/cluster/resources", {"type": S("string", enum=["vm", "storage", "node", "sdn"])}),
         (rf"{node}/lxc", {}),
         (rf"{node}/lxc/(\d+)/(config|status/current)", {"current": BOOL, "snapshot": S("string")}),
+        (rf"{node}/network", {"type": S("string", enum=NETWORK_TYPES)}),
         (rf"{node}/storage", {k: v for k, v in pvesm.STATUS_OPTS.items() if k != "format"}),
         (rf"{node}/storage/([^/]+)/status", {}),
         (rf"{node}/storage/([^/]+)/content", pvesm.LIST_OPTS),
@@ -118,6 +121,8 @@ def main(host, argv):
                 c = host.read_conf(vmid)
                 if c is not None:
                     result.append(pct.status_fields(host, vmid, c))
+        elif rx.endswith("/network"):
+            result = host.networks(opts.get("type"))
         elif rx.endswith("/storage"):
             result = pvesm.storage_index(host, opts, USAGE)
         elif rx.endswith("/status") and "/storage/" in rx:
