@@ -10,10 +10,11 @@ use anyhow::{Context, Result, anyhow};
 
 use super::Prepared;
 use super::log::BuildLog;
+use super::notes;
 use super::plan::{Action, Kind, Step};
 use crate::bash::hooks;
-use crate::host::{Host, interrupt};
 use crate::host::process::{Output, Proc, Stdin, status_text};
+use crate::host::{Host, interrupt};
 use crate::term;
 use crate::term::progress::StepUi;
 
@@ -116,6 +117,7 @@ pub fn execute(prepared: &Prepared, host: &Host, log: &mut BuildLog) -> Result<S
         run.ip.as_deref().unwrap_or("-"),
         elapsed.as_secs_f64()
     ));
+    run.note(notes::Outcome::Built);
     Ok(Summary {
         name: prepared.name.clone(),
         ctid: prepared.ctid,
@@ -184,6 +186,30 @@ impl Run<'_> {
                 Ok(())
             }
             Action::Health { probe, timeout } => self.health(probe, *timeout),
+        }
+    }
+
+    /// Add the build's line to the note of its commit (SPEC §6). A note
+    /// that cannot be written is a warning: the container is as built.
+    pub(super) fn note(&mut self, result: notes::Outcome) {
+        let p = self.prepared;
+        let entry = notes::Entry {
+            time: notes::now(),
+            name: p.name.clone(),
+            ctid: p.ctid,
+            node: node_name(),
+            result,
+            backup: self.backup.clone(),
+            user_host: p.user_host.clone(),
+        };
+        let written = git2::Repository::open(&p.git_dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|repo| notes::append(&repo, &p.commit, &entry));
+        if let Err(e) = written {
+            term::warn(format!(
+                "could not add the build to the notes of {}: {e:#}",
+                &p.commit[..12]
+            ));
         }
     }
 
@@ -331,6 +357,15 @@ impl Run<'_> {
             std::thread::sleep(Duration::from_millis(500));
         }
     }
+}
+
+/// This host's node name (its short hostname, as Proxmox names nodes).
+pub(super) fn node_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .and_then(|h| h.split('.').next().map(|s| s.trim().to_string()))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
 }
 
 /// The volume id of the archive a `vzdump` log names

@@ -10,6 +10,7 @@ use crate::error::Failure;
 use crate::host::facts::HostFacts;
 use crate::settings;
 use crate::term;
+use crate::verify::facts::assigned_key;
 use crate::workspace::Workspace;
 use crate::workspace::gitstate;
 use crate::workspace::tree::{Container, Tree};
@@ -77,6 +78,58 @@ pub fn env_guard(ws: &Workspace, tree: &Tree, container: &Container) -> Result<(
         }
     }
     Ok(())
+}
+
+/// A `.env` (when it exists) must define every key its `.env.example`
+/// lists; the root `.env` counts too. CRLF line ends are refused: the
+/// values would carry a `\r` that no mask matches.
+pub fn env_keys_guard(ws: &Workspace, tree: &Tree, container: &Container) -> Result<()> {
+    let env = container.env_file();
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).ok();
+    for file in [tree.env_file(), env.clone()] {
+        if let Some(text) = read(&file)
+            && let Some(n) = text.split('\n').position(|l| l.ends_with('\r'))
+        {
+            return Err(Failure::refused(
+                format!(
+                    "{}:{}: the file has CRLF (Windows) line ends",
+                    ws.rel(&file),
+                    n + 1
+                ),
+                format!("convert it: sed -i 's/\\r$//' {}", ws.rel(&file)),
+            ));
+        }
+    }
+    let example = container.dir.join(".env.example");
+    let (Some(text), Some(_)) = (read(&example), read(&env)) else {
+        return Ok(());
+    };
+    let defined: Vec<String> = [read(&env), read(&tree.env_file())]
+        .into_iter()
+        .flatten()
+        .flat_map(|t| {
+            t.lines()
+                .filter_map(|l| assigned_key(l).map(|(k, _)| k.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let missing: Vec<String> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| assigned_key(l).map(|(k, _)| (i + 1, k)))
+        .filter(|(_, k)| !defined.iter().any(|d| d == k))
+        .map(|(line, k)| format!("{k} ({}:{line})", ws.rel(&example)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::refused(
+        format!("{} lacks {}", ws.rel(&env), missing.join(", ")),
+        format!(
+            "add the missing keys to {} (values stay there, never committed)",
+            ws.rel(&env)
+        ),
+    ))
 }
 
 pub fn dirty_guard(

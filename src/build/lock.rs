@@ -86,7 +86,10 @@ mod tests {
         let first = BuildLock::acquire_in(dir.path(), 7, "web", Path::new("/a")).unwrap();
         let err = BuildLock::acquire_in(dir.path(), 7, "web", Path::new("/b")).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("CT 7 is running ('web' from /a, pid "), "{text}");
+        assert!(
+            text.contains("CT 7 is running ('web' from /a, pid "),
+            "{text}"
+        );
         assert_eq!(crate::error::classify(&err).0, crate::error::EXIT_REFUSED);
         BuildLock::acquire_in(dir.path(), 8, "db", Path::new("/b")).unwrap();
         drop(first);

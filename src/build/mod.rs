@@ -2,17 +2,19 @@
 //! [`preflight`] checks what needs no host, [`prepare`] reads the host and
 //! computes the whole plan without changing anything, [`execute`] runs it.
 
+mod ctid;
 mod execute;
 mod guards;
+mod host_check;
 pub mod lock;
 pub mod log;
 pub mod mounts;
 pub mod notes;
 pub mod plan;
 mod prepare;
-mod recover;
 pub mod provision;
 pub mod record;
+mod recover;
 pub mod release;
 pub mod step;
 pub mod template;

@@ -147,7 +147,6 @@ impl Entry {
 }
 
 /// The current UTC time as RFC 3339, to the second.
-#[allow(dead_code)]
 pub fn now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -171,7 +170,6 @@ fn is_utc_time(token: &str) -> bool {
 
 /// Append `entry` to the note of `commit`, keeping the lines already there,
 /// as a new commit of [`NOTES_REF`].
-#[allow(dead_code)]
 pub fn append(repo: &Repository, commit: &str, entry: &Entry) -> Result<()> {
     let oid = repo
         .revparse_single(commit)

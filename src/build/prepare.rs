@@ -6,19 +6,20 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::guards::{dirty_guard, env_guard, ownership_guard, settings_ok};
+use super::guards::{dirty_guard, env_guard, env_keys_guard, ownership_guard, settings_ok};
 use super::lock::BuildLock;
 use super::mounts::{check_bind_source, folder_mounts, mount_args, parse_custom_mounts};
 use super::plan::{self, Existing, Hooks, Step};
 use super::provision::Script;
 use super::record::{self, Human, Record, State};
-use super::{Mode, Options, template};
+use super::{Mode, Options, host_check, template};
 use crate::bash::Evaluated;
 use crate::bash::hooks::{self, HookEnv};
 use crate::error::Failure;
 use crate::host::Host;
 use crate::host::facts::HostFacts;
 use crate::host::process::Proc;
+use crate::host::storage::Access;
 use crate::settings::{self, Settings};
 use crate::term;
 use crate::workspace::Workspace;
@@ -57,6 +58,7 @@ pub fn preflight(
         ));
     };
     env_guard(ws, tree, container)?;
+    env_keys_guard(ws, tree, container)?;
     let dirty = dirty_guard(ws, tree, container, opts)?;
     Ok(Checked {
         settings,
@@ -92,6 +94,10 @@ pub struct Prepared {
     pub custom_mounts: Vec<String>,
     pub commit: String,
     pub dirty: bool,
+    /// The git dir, where the build's note goes.
+    pub git_dir: PathBuf,
+    /// Who builds, `user@host`, for the note.
+    pub user_host: String,
     /// The parts of the provisioning script, for `plan` (never the values).
     pub outline: Vec<String>,
     human: Human,
@@ -179,7 +185,7 @@ fn subid_missing(s: &Settings) -> Result<Vec<(PathBuf, String)>> {
 pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Prepared> {
     let name = container.name.clone();
     let s = &checked.settings.clone();
-    let (ctid, ctid_source) = pick_ctid(s, cx, &name)?;
+    let (ctid, ctid_source) = super::ctid::pick_ctid(s, cx, &name)?;
     let lock = match cx.opts.dry_run {
         true => None,
         false => Some(BuildLock::acquire(ctid, &name, &cx.ws.workdir)?),
@@ -201,8 +207,18 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
     };
     let defined: Vec<String> = checked.evaluated.hooks().map(str::to_string).collect();
     let mapping_copy = cx.ws.git_dir().join("lxc/tmp").join(format!("{ctid}.conf"));
-    let (hooks, custom, args) =
-        hooks_and_mounts(cx.host, container, &env, &defined, &mapping_copy)?;
+    let planned = hooks_and_mounts(cx.host, container, &env, &defined, &mapping_copy)?;
+    let needs = host_check::Needs {
+        name: &name,
+        settings: s,
+        replaces: existing.is_some(),
+        mounts: planned
+            .sources
+            .iter()
+            .map(|(p, a)| (p.as_path(), *a))
+            .collect(),
+    };
+    host_check::check(cx.ws, cx.host, &needs)?;
     let script = script(cx.tree, container, s, ctid)?;
     let human = Human {
         app: s.app.clone(),
@@ -221,9 +237,11 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         previous: existing.and_then(|_| cx.facts.record(ctid)),
         diskstore: s.diskstore.clone(),
         steps: Vec::new(),
-        custom_mounts: custom,
+        custom_mounts: planned.custom,
         commit: checked.commit.clone(),
         dirty: checked.dirty,
+        git_dir: cx.ws.git_dir(),
+        user_host: user_host(),
         outline: script.1,
         human,
         record: Record {
@@ -246,13 +264,13 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         backups: &backups,
         notes: plan::backup_notes(&name, &prepared.commit),
         template: &template,
-        mount_args: &args,
+        mount_args: &planned.args,
         make_data: (!data.exists() && !data.is_symlink()).then_some(data),
         ssh_keys: ssh_keys(s)?,
         building: prepared.description(State::Building, None),
         built: prepared.description(State::Built, None),
         script: script.0,
-        hooks: &hooks,
+        hooks: &planned.hooks,
         conf_path: cx.host.conf_path(ctid),
         mapping_copy,
         subid_missing: subid_missing(s)?,
@@ -327,13 +345,24 @@ fn hook_vars(s: &Settings) -> Vec<(String, String)> {
 /// The hooks as commands, what `HOOK_customMounts` added (run now: it
 /// only computes mounts, and its bind sources are checked before anything
 /// changes), and every mount as `--mpN SPEC` arguments.
+/// The hooks and mounts of a build.
+struct Planned {
+    hooks: Hooks,
+    /// What `HOOK_customMounts` added, as it wrote it.
+    custom: Vec<String>,
+    /// Every mount as `--mpN SPEC` arguments.
+    args: Vec<String>,
+    /// Host folders bind-mounted, and what the container does with them.
+    sources: Vec<(PathBuf, Access)>,
+}
+
 fn hooks_and_mounts(
     host: &Host,
     container: &Container,
     env: &HookEnv,
     defined: &[String],
     mapping_copy: &Path,
-) -> Result<(Hooks, Vec<String>, Vec<String>)> {
+) -> Result<Planned> {
     let has = |hook: &str| defined.iter().any(|h| h == hook);
     let in_hook = |e: String| anyhow::anyhow!("HOOK_customMounts: {e}");
     let custom = match has("customMounts") {
@@ -344,7 +373,22 @@ fn hooks_and_mounts(
     for m in &parsed {
         check_bind_source(&m.spec).map_err(in_hook)?;
     }
-    let args = mount_args(&folder_mounts(container)?, &parsed).map_err(in_hook)?;
+    let ours = folder_mounts(container)?;
+    let args = mount_args(&ours, &parsed).map_err(in_hook)?;
+    // Reachable by the container's root; whether it may write to data/ is
+    // `doctor`'s to say (a build creates a missing data/ with that owner).
+    let mut sources: Vec<(PathBuf, Access)> = ours
+        .iter()
+        .filter(|m| m.source.exists())
+        .map(|m| (m.source.clone(), Access::Read))
+        .collect();
+    sources.extend(
+        parsed
+            .iter()
+            .filter_map(|m| m.spec.split(',').next())
+            .filter(|s| s.starts_with('/') && !s.starts_with("/dev/"))
+            .map(|s| (PathBuf::from(s), Access::Read)),
+    );
     let mapping_env = HookEnv {
         ctconf: mapping_copy,
         ..*env
@@ -355,7 +399,12 @@ fn hooks_and_mounts(
         custom_mapping: has("customMapping")
             .then(|| hooks::hook_proc(&mapping_env, "customMapping")),
     };
-    Ok((hooks, custom, args))
+    Ok(Planned {
+        hooks,
+        custom,
+        args,
+        sources,
+    })
 }
 
 /// `--set` overrides as the record keeps them: secret values masked.
@@ -419,78 +468,6 @@ fn script(
         trace: s.verbose,
     };
     Ok((script.render(), script.outline()))
-}
-
-/// The CTID: OPT_CTID, else the one this folder built before, else the next
-/// free id that no other folder of the tree reserves.
-fn pick_ctid(settings: &Settings, cx: &Scope, name: &str) -> Result<(u32, CtidSource)> {
-    let (facts, tree, host) = (cx.facts, cx.tree, cx.host);
-    let built = facts.built_from(cx.tree_id, name);
-    if let Some(id) = settings.ctid {
-        if let Some(old) = built.iter().find(|&&b| b != id) {
-            term::warn(format!(
-                "'{name}' was built as CT {old} before; OPT_CTID now says {id}, so CT {old} is left alone (destroy it with `pct destroy {old}` when done)"
-            ));
-        }
-        return Ok((id, CtidSource::Setting));
-    }
-    if let Some(&id) = built.first() {
-        if built.len() > 1 {
-            term::warn(format!(
-                "several containers record '{name}': {:?}; using CT {id}",
-                built
-            ));
-        }
-        return Ok((id, CtidSource::Record));
-    }
-    let out = host
-        .runner
-        .checked(&Proc::host("pvesh", &["get", "/cluster/nextid"]))?;
-    let mut id = parse_id(&out.stdout)?;
-    // The host does not know which ids other folders of the tree reserve
-    // with OPT_CTID (they may not be built yet): skip those, and let pvesh
-    // confirm that the id found instead is free.
-    let reserved = reserved_ctids(tree, name, host)?;
-    if !reserved.contains(&id) {
-        return Ok((id, CtidSource::NextId));
-    }
-    for _ in 0..1000 {
-        id += 1;
-        if reserved.contains(&id) || facts.listed(id).is_some() {
-            continue;
-        }
-        let check = Proc::host(
-            "pvesh",
-            &["get", "/cluster/nextid", "--vmid", &id.to_string()],
-        );
-        if host.runner.output(&check)?.status.success() {
-            return Ok((id, CtidSource::NextId));
-        }
-    }
-    Err(Failure::failed(
-        "found no free CTID that no folder of the tree reserves",
-        format!("set OPT_CTID in {name}/configSettings"),
-    ))
-}
-
-fn parse_id(text: &str) -> Result<u32> {
-    let text = text.trim().trim_matches('"');
-    text.parse()
-        .with_context(|| format!("`pvesh get /cluster/nextid` printed '{text}', not an id"))
-}
-
-/// The CTIDs the tree's other container folders set.
-fn reserved_ctids(tree: &Tree, name: &str, host: &Host) -> Result<Vec<u32>> {
-    let others: Vec<&Container> = tree.containers.iter().filter(|c| c.name != name).collect();
-    if others.is_empty() {
-        return Ok(Vec::new());
-    }
-    let evaluated = crate::bash::evaluate(&host.runner, tree, &others)?;
-    Ok(others
-        .iter()
-        .zip(&evaluated)
-        .filter_map(|(c, ev)| settings::resolve(&tree.root, &c.dir, ev, &[]).0.ctid)
-        .collect())
 }
 
 fn ssh_keys(settings: &Settings) -> Result<Option<PathBuf>> {

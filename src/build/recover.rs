@@ -6,19 +6,21 @@
 use std::time::Duration;
 
 use super::execute::Run;
+use super::notes;
 use super::plan::{Action, Kind, Step, restore_commands};
 use super::record::State;
 use crate::error::Failure;
 use crate::host::process::{Proc, shell_quote};
 
-/// What the failure left behind, in words, and what to do.
-struct Outcome {
+/// What a failure left behind, in words, and what to do.
+struct Aftermath {
     /// The container's state, in words.
     state: String,
     hint: String,
-    /// For the build log and the note: `failed at <step>` or
-    /// `failed, restored <backup>`.
+    /// For the build log: `failed at <step>` or `failed, restored <backup>`.
     result: String,
+    /// For the note.
+    note: notes::Outcome,
 }
 
 impl Run<'_> {
@@ -34,7 +36,7 @@ impl Run<'_> {
         let outcome = match (&self.backup, self.destroyed) {
             (Some(volid), true) => {
                 let volid = volid.clone();
-                self.restore(&volid)
+                self.restore(step, &volid)
             }
             _ => self.keep(step),
         };
@@ -46,6 +48,7 @@ impl Run<'_> {
             p.commit,
             elapsed.as_secs_f64()
         ));
+        self.note(outcome.note.clone());
         let code = err
             .downcast_ref::<super::execute::Interrupted>()
             .map_or(crate::error::EXIT_FAILED, |i| i.code);
@@ -64,7 +67,7 @@ impl Run<'_> {
 
     /// No backup to go back to: the new container (if any) stays for
     /// inspection, recorded as failed.
-    fn keep(&mut self, step: &Step) -> Outcome {
+    fn keep(&mut self, step: &Step) -> Aftermath {
         let p = self.prepared;
         let id = p.ctid;
         let name = shell_quote(&p.name);
@@ -76,10 +79,11 @@ impl Run<'_> {
             } else {
                 format!("nothing was changed on the host; CT {id} is as it was")
             };
-            return Outcome {
+            return Aftermath {
                 state,
                 hint: format!("{} is untouched. {rebuild}", data.display()),
                 result: format!("failed at {}", step.kind.as_str()),
+                note: failed_at(step, None),
             };
         }
         let text = p.description(State::Failed, Some(&step.title));
@@ -88,18 +92,19 @@ impl Run<'_> {
             Ok(_) => format!("CT {id} is kept for inspection with state failed"),
             Err(e) => format!("CT {id} exists; recording the failure on it failed too: {e:#}"),
         };
-        Outcome {
+        Aftermath {
             state,
             hint: format!(
                 "look inside with `git lxc enter {name}` (start it with `pct start {id}` if stopped); the log is {}. data/ is untouched. {rebuild}",
                 self.log.path.display()
             ),
             result: format!("failed at {}", step.kind.as_str()),
+            note: failed_at(step, None),
         }
     }
 
     /// Put backup `volid` back as the CT and start it.
-    fn restore(&mut self, volid: &str) -> Outcome {
+    fn restore(&mut self, step: &Step, volid: &str) -> Aftermath {
         let p = self.prepared;
         let id = p.ctid;
         let [stop, restore, start] = restore_commands(id, volid, &p.diskstore)
@@ -117,7 +122,7 @@ impl Run<'_> {
             self.host.runner.shown(&start)
         );
         if let Err(e) = self.checked(&restore) {
-            return Outcome {
+            return Aftermath {
                 state: format!(
                     "restoring the backup {volid} failed: {e:#}\nCT {id} {}",
                     if self.created {
@@ -128,13 +133,18 @@ impl Run<'_> {
                 ),
                 hint: format!("restore it by hand: {by_hand}"),
                 result: "failed, restore failed".to_string(),
+                note: notes::Outcome::Failed {
+                    step: None,
+                    restored: None,
+                },
             };
         }
         if let Err(e) = self.checked(&start) {
-            return Outcome {
+            return Aftermath {
                 state: format!("CT {id} was restored from {volid} but does not start: {e:#}"),
                 hint: format!("see `pct start {id}`; the backup is {volid}"),
                 result: format!("failed, restored {volid}"),
+                note: failed_at(step, Some(volid)),
             };
         }
         let ip = self
@@ -145,7 +155,7 @@ impl Run<'_> {
             .as_ref()
             .map(|r| format!(" (commit {})", &r.commit[..12.min(r.commit.len())]))
             .unwrap_or_default();
-        Outcome {
+        Aftermath {
             state: format!(
                 "the previous build{previous} is running again as CT {id}{}, restored from {volid}",
                 ip.map(|ip| format!(" at {ip}")).unwrap_or_default()
@@ -156,6 +166,7 @@ impl Run<'_> {
                 self.log.path.display()
             ),
             result: format!("failed, restored {volid}"),
+            note: failed_at(step, Some(volid)),
         }
     }
 
@@ -167,6 +178,13 @@ impl Run<'_> {
             }
             _ => None,
         })
+    }
+}
+
+fn failed_at(step: &Step, restored: Option<&str>) -> notes::Outcome {
+    notes::Outcome::Failed {
+        step: Some(step.kind.as_str().to_string()),
+        restored: restored.map(str::to_string),
     }
 }
 

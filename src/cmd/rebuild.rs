@@ -4,13 +4,13 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::build::record::State;
-use crate::build::{self, Mode, Options, Prepared};
+use crate::build::{self, CtidSource, Mode, Options, Prepared};
 use crate::cmd::GlobalArgs;
 use crate::cmd::build::{self as build_cmd, BuildOpts};
 use crate::cmd::plan;
 use crate::error::Failure;
-use crate::host::{Host, interrupt};
 use crate::host::facts::HostFacts;
+use crate::host::{Host, interrupt};
 use crate::term;
 use crate::term::progress::secs;
 use crate::term::prompt;
@@ -70,7 +70,17 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let host = session.host();
     let facts = HostFacts::read(&host)?;
-    let cx = session.scope(&host, &facts, &opts);
+    // With several containers, the first plans only show what will happen
+    // (no locks); each is planned again, locked, just before it runs,
+    // against the host as the builds before left it.
+    let first_pass = match targets.len() {
+        1 => opts.clone(),
+        _ => Options {
+            dry_run: true,
+            ..opts.clone()
+        },
+    };
+    let cx = session.scope(&host, &facts, &first_pass);
     let mut plans = Vec::new();
     for (c, ch) in targets.iter().zip(checked) {
         plans.push(build::prepare(&cx, c, ch)?);
@@ -112,6 +122,9 @@ fn confirm(plans: &[Prepared], yes: bool) -> Result<()> {
         .iter()
         .map(|p| match p.replaces {
             Some(id) => format!("{} (destroy and re-create CT {id})", p.name),
+            None if p.ctid_source == CtidSource::NextId => {
+                format!("{} (build, next free CTID)", p.name)
+            }
             None => format!("{} (build as CT {})", p.name, p.ctid),
         })
         .collect();
@@ -142,9 +155,9 @@ fn run_all(
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
     let mut results: Vec<Outcome> = Vec::new();
     let mut failed = false;
-    for (i, first) in plans.into_iter().enumerate() {
+    for first in plans {
         let t = Instant::now();
-        let prepared = if i == 0 {
+        let prepared = if total == 1 {
             first
         } else {
             let (container, checked) = first.into_parts();

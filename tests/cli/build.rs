@@ -9,6 +9,7 @@ use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 mod failures;
 mod interrupt;
 mod lock;
+mod preflight;
 mod plan_is_build;
 mod restore;
 mod trees;
@@ -87,6 +88,21 @@ fn build_calls(env: &Env, template: &str, ostype: &str, alpine: bool) -> Vec<Str
     calls
 }
 
+/// The two reads of the preflight (storages and network, made at once, so
+/// in either order), as they appear in `calls`.
+fn preflight_reads(calls: &[String]) -> Vec<String> {
+    let reads: Vec<String> = calls
+        .iter()
+        .filter(|c| {
+            *c == "pvesh get /nodes/localhost/storage --output-format json"
+                || *c == "pvesh get /nodes/localhost/network --output-format json"
+        })
+        .cloned()
+        .collect();
+    assert_eq!(reads.len(), 2, "{calls:#?}");
+    reads
+}
+
 fn strs(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -96,6 +112,7 @@ fn build_and_rebuild_make_exactly_these_host_calls_on_alpine() {
     let env = with_web("APP=Web\n");
     ok(&env, &["build", "web"]);
     let mut want = strs(&["pct list", "pvesh get /cluster/nextid", "pveam list local"]);
+    want.extend(preflight_reads(&fakes::call_lines(&env)));
     want.extend(build_calls(&env, ALPINE, "alpine", true));
     assert_eq!(fakes::call_lines(&env), want);
     assert_eq!(
@@ -111,11 +128,14 @@ fn build_and_rebuild_make_exactly_these_host_calls_on_alpine() {
         "pct list",
         "pveam list local",
         "pvesh get /nodes/localhost/storage/local/content --content backup --vmid 100 --output-format json",
+    ]);
+    want.extend(preflight_reads(&fakes::call_lines(&env)));
+    want.extend(strs(&[
         "pct shutdown 100 --timeout 60",
         &format!("vzdump 100 --storage local --mode stop --compress zstd --notes-template {notes}"),
         "pct set 100 --protection 0",
         "pct destroy 100",
-    ]);
+    ]));
     want.extend(build_calls(&env, ALPINE, "alpine", true));
     assert_eq!(fakes::call_lines(&env), want);
 }
@@ -125,6 +145,7 @@ fn debian_build_skips_the_bash_install() {
     let env = with_web("OPT_OSTYPE=debian\n");
     ok(&env, &["build", "web"]);
     let mut want = strs(&["pct list", "pvesh get /cluster/nextid", "pveam list local"]);
+    want.extend(preflight_reads(&fakes::call_lines(&env)));
     want.extend(build_calls(&env, DEBIAN, "debian", false));
     assert_eq!(fakes::call_lines(&env), want);
 }
@@ -139,7 +160,8 @@ fn plan_and_dry_run_only_read_the_host() {
                 line == "pct list"
                     || line.starts_with("pveam list ")
                     || line == "pvesh get /cluster/nextid"
-                    || line.starts_with("pvesh get /nodes/localhost/storage/")
+                    || line.starts_with("pvesh get /nodes/localhost/storage")
+                    || line.starts_with("pvesh get /nodes/localhost/network")
                     || line.starts_with("lxc-info "),
                 "not a read: {line}"
             );

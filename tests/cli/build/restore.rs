@@ -98,6 +98,26 @@ fn a_failing_rebuild_restores_the_previous_build() {
             .unwrap()
             .contains(" state=built ")
     );
+
+    // Every build is in the notes, newest first, with its result and backup.
+    let out = ok(&env, &["history", "web", "--json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results.len(), 4, "{entries:#}");
+    assert_eq!(results[0], "built");
+    assert!(
+        results[2].starts_with("failed at provision, restored local:backup/vzdump-lxc-100-"),
+        "{results:?}"
+    );
+    assert_eq!(results[3], "built");
+    assert!(entries[2]["backup"].as_str().unwrap().starts_with("local:backup/"));
+    let log = env.git(&["log", "--notes=lxc", "--format=%N", "-1", "HEAD~1"]);
+    assert!(log.contains("result=failed%20at%20provision"), "{log}");
 }
 
 #[test]
