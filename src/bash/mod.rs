@@ -159,11 +159,11 @@ fn evaluate_within(
     Ok(evaluated)
 }
 
+/// Files that do not parse: the file and bash's words.
+type SyntaxErrors = Vec<(PathBuf, String)>;
+
 /// One bash's containers, and its tree-wide parse failures.
-fn read_part(
-    runner: &Runner,
-    done: run::Finished,
-) -> Result<(Vec<Evaluated>, Vec<(PathBuf, String)>)> {
+fn read_part(runner: &Runner, done: run::Finished) -> Result<(Vec<Evaluated>, SyntaxErrors)> {
     if !done.status.success() {
         let said = String::from_utf8_lossy(&done.stream).replace('\0', " ");
         bail!(

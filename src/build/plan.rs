@@ -522,21 +522,22 @@ mod tests {
         assert_eq!(got[0], "pveam update");
         assert_eq!(got[1], "pct shutdown 100 --timeout 60");
         assert_eq!(got[2], "pct stop 100");
-        assert_eq!(got[3], "pct destroy 100");
-        assert!(got[4].starts_with(
+        assert_eq!(got[3], "pct set 100 --protection 0");
+        assert_eq!(got[4], "pct destroy 100");
+        assert!(got[5].starts_with(
             "pct create 100 local:vztmpl/debian-12.tar.zst --hostname web --ostype debian"
         ));
         assert!(
-            got[4].ends_with("--tags git-lxc --description building"),
+            got[5].ends_with("--tags git-lxc --description building"),
             "{}",
-            got[4]
+            got[5]
         );
-        assert!(got[5].starts_with("tee -a /etc/pve/lxc/100.conf <<< 'lxc.idmap: u 0 100000 1000"));
-        assert_eq!(got[6], "tee -a /etc/subuid <<< root:1000:1");
-        assert_eq!(got[7], "pct start 100");
-        assert_eq!(got[8], "pct exec 100 --keep-env 0 -- bash -s < (script)");
-        assert_eq!(got[9], "pct set 100 --description built");
-        assert_eq!(got.len(), 10);
+        assert!(got[6].starts_with("tee -a /etc/pve/lxc/100.conf <<< 'lxc.idmap: u 0 100000 1000"));
+        assert_eq!(got[7], "tee -a /etc/subuid <<< root:1000:1");
+        assert_eq!(got[8], "pct start 100");
+        assert_eq!(got[9], "pct exec 100 --keep-env 0 -- bash -s < (script)");
+        assert_eq!(got[10], "pct set 100 --description built");
+        assert_eq!(got.len(), 11);
     }
 
     #[test]

@@ -17,7 +17,8 @@ struct Aftermath {
     /// The container's state, in words.
     state: String,
     hint: String,
-    /// For the build log: `failed at <step>` or `failed, restored <backup>`.
+    /// For the build log's result line: ` restored=<backup>`,
+    /// ` restore=failed` or nothing.
     result: String,
     /// For the note.
     note: notes::Outcome,
@@ -41,9 +42,9 @@ impl Run<'_> {
             _ => self.keep(step),
         };
         self.log.line(&format!(
-            "result: {} step={} ctid={} commit={} duration={:.1}s",
-            outcome.result,
+            "result: failed step={}{} ctid={} commit={} duration={:.1}s",
             step.kind.as_str(),
+            outcome.result,
             p.ctid,
             p.commit,
             elapsed.as_secs_f64()
@@ -82,7 +83,7 @@ impl Run<'_> {
             return Aftermath {
                 state,
                 hint: format!("{} is untouched. {rebuild}", data.display()),
-                result: format!("failed at {}", step.kind.as_str()),
+                result: String::new(),
                 note: failed_at(step, None),
             };
         }
@@ -98,7 +99,7 @@ impl Run<'_> {
                 "look inside with `git lxc enter {name}` (start it with `pct start {id}` if stopped); the log is {}. data/ is untouched. {rebuild}",
                 self.log.path.display()
             ),
-            result: format!("failed at {}", step.kind.as_str()),
+            result: String::new(),
             note: failed_at(step, None),
         }
     }
@@ -132,7 +133,7 @@ impl Run<'_> {
                     }
                 ),
                 hint: format!("restore it by hand: {by_hand}"),
-                result: "failed, restore failed".to_string(),
+                result: " restore=failed".to_string(),
                 note: notes::Outcome::Failed {
                     step: None,
                     restored: None,
@@ -143,7 +144,7 @@ impl Run<'_> {
             return Aftermath {
                 state: format!("CT {id} was restored from {volid} but does not start: {e:#}"),
                 hint: format!("see `pct start {id}`; the backup is {volid}"),
-                result: format!("failed, restored {volid}"),
+                result: format!(" restored={volid}"),
                 note: failed_at(step, Some(volid)),
             };
         }
@@ -165,7 +166,7 @@ impl Run<'_> {
                 shell_quote(&p.name),
                 self.log.path.display()
             ),
-            result: format!("failed, restored {volid}"),
+            result: format!(" restored={volid}"),
             note: failed_at(step, Some(volid)),
         }
     }

@@ -196,13 +196,14 @@ fn entry(path: &Path) -> Entry {
         Some(l) => {
             let rest = &l["result: ".len()..];
             let word = rest.split_whitespace().next().unwrap_or("?");
-            let result = match rest
-                .split_whitespace()
-                .find_map(|t| t.strip_prefix("step="))
-            {
+            let field = |key: &str| rest.split_whitespace().find_map(|t| t.strip_prefix(key));
+            let mut result = match field("step=") {
                 Some(step) => format!("{word} at {step}"),
                 None => word.to_string(),
             };
+            if field("restored=").is_some() {
+                result.push_str(", restored");
+            }
             let duration = rest
                 .split_whitespace()
                 .find_map(|t| t.strip_prefix("duration="))

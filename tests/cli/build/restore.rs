@@ -83,7 +83,7 @@ fn a_failing_rebuild_restores_the_previous_build() {
         .unwrap();
     let log = std::fs::read_to_string(log).unwrap();
     assert!(
-        log.contains("result: failed, restored local:backup/vzdump-lxc-100-"),
+        log.contains("result: failed step=provision restored=local:backup/vzdump-lxc-100-"),
         "{log}"
     );
 
@@ -115,7 +115,12 @@ fn a_failing_rebuild_restores_the_previous_build() {
         "{results:?}"
     );
     assert_eq!(results[3], "built");
-    assert!(entries[2]["backup"].as_str().unwrap().starts_with("local:backup/"));
+    assert!(
+        entries[2]["backup"]
+            .as_str()
+            .unwrap()
+            .starts_with("local:backup/")
+    );
     let log = env.git(&["log", "--notes=lxc", "--format=%N", "-1", "HEAD~1"]);
     assert!(log.contains("result=failed%20at%20provision"), "{log}");
 }
