@@ -55,6 +55,10 @@ pub(super) struct Run<'a> {
     pub created: bool,
     /// The backup of the old container (a volume id).
     pub backup: Option<String>,
+    /// The old container was shut down by this build.
+    pub stopped_old: bool,
+    /// Its protection was lifted by this build.
+    pub unprotected: bool,
 }
 
 /// Run every step of the plan.
@@ -75,6 +79,8 @@ pub fn execute(prepared: &Prepared, host: &Host, log: &mut BuildLog) -> Result<S
         destroyed: false,
         created: false,
         backup: None,
+        stopped_old: false,
+        unprotected: false,
     };
     let total = prepared.steps.len();
     // From here an interrupt ends the running command and fails the step.
@@ -101,6 +107,8 @@ pub fn execute(prepared: &Prepared, host: &Host, log: &mut BuildLog) -> Result<S
                     .line(&format!("    ok ({:.1}s)", took.as_secs_f64()));
                 run.created |= step.kind == Kind::Create;
                 run.destroyed |= step.kind == Kind::Destroy;
+                run.stopped_old |= step.kind == Kind::Shutdown;
+                run.unprotected |= step.kind == Kind::Unprotect;
             }
             Err(err) => {
                 ui_step.failed(took);

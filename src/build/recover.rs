@@ -77,8 +77,10 @@ impl Run<'_> {
         if !self.created {
             let state = if self.destroyed {
                 format!("CT {id} was destroyed and not created again (no backup: BACKUP=0)")
+            } else if p.replaces.is_some() {
+                self.undo_shutdown()
             } else {
-                format!("nothing was changed on the host; CT {id} is as it was")
+                format!("no container was created as CT {id}")
             };
             return Aftermath {
                 state,
@@ -101,6 +103,31 @@ impl Run<'_> {
             ),
             result: String::new(),
             note: failed_at(step, None),
+        }
+    }
+
+    /// The old container is still there: give back its protection and
+    /// start it again if this build stopped it.
+    fn undo_shutdown(&mut self) -> String {
+        let id = self.prepared.ctid.to_string();
+        let mut undo = Vec::new();
+        if self.unprotected {
+            undo.push(Proc::pct(&["set", &id, "--protection", "1"]));
+        }
+        if self.stopped_old {
+            undo.push(Proc::pct(&["start", &id]));
+        }
+        for cmd in &undo {
+            if let Err(e) = self.checked(cmd) {
+                return format!(
+                    "CT {id} was not destroyed, but `{}` failed: {e:#}",
+                    self.host.runner.shown(cmd)
+                );
+            }
+        }
+        match self.stopped_old {
+            true => format!("CT {id} was not destroyed and runs again as it was"),
+            false => format!("CT {id} was not touched"),
         }
     }
 

@@ -178,3 +178,33 @@ fn without_backup_a_failed_rebuild_keeps_the_new_container_for_inspection() {
             .contains(" state=failed ")
     );
 }
+
+#[test]
+fn a_backup_that_fails_leaves_the_old_container_running_and_protected() {
+    let env = with_web("APP=Web\n");
+    ok(&env, &["build", "web"]);
+    let before = fakes::record_line(&env, 100).unwrap();
+    fakes::rules(
+        &env,
+        json!([{"match": ["vzdump"], "exit": 255,
+                "stderr": "could not get storage information for 'local'", "times": 1}]),
+    );
+    fakes::clear_calls(&env);
+    let err = code(&env, &["rebuild", "web", "--yes"], 1);
+    assert!(err.contains("failed at step 'back up CT 100"), "{err}");
+    assert!(
+        err.contains("CT 100 was not destroyed and runs again as it was"),
+        "{err}"
+    );
+    let changing = fakes::changing_calls(&env);
+    assert!(
+        !changing.iter().any(|c| c.starts_with("pct destroy")),
+        "{changing:#?}"
+    );
+    assert!(fakes::running(&env, 100));
+    assert_eq!(fakes::record_line(&env, 100).unwrap(), before);
+    assert_eq!(
+        fakes::conf_value(&env, 100, "protection").as_deref(),
+        Some("1")
+    );
+}
