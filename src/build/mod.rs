@@ -50,5 +50,7 @@ pub struct Options {
     pub allow_dirty: bool,
     pub force: bool,
     pub dry_run: bool,
+    /// Move to the newest release instead of keeping the recorded one.
+    pub upgrade: bool,
     pub sets: Vec<(String, String)>,
 }

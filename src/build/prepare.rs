@@ -191,7 +191,13 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         false => Some(BuildLock::acquire(ctid, &name, &cx.ws.workdir)?),
     };
     let existing = existing(cx, ctid, &name)?;
-    let template = template::choose(s, cx.host)?;
+    let previous = existing.and_then(|_| cx.facts.record(ctid));
+    let kept = template::kept_release(
+        s,
+        previous.as_ref().and_then(|r| r.os.as_deref()),
+        cx.opts.upgrade,
+    );
+    let template = template::choose(s, cx.host, kept.as_deref())?;
     let backups = match existing.is_some() && s.backup {
         true => our_backups(cx.host, &s.backupstore, ctid, &name)?,
         false => Vec::new(),
@@ -234,7 +240,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         ctid,
         ctid_source,
         replaces: existing.map(|_| ctid),
-        previous: existing.and_then(|_| cx.facts.record(ctid)),
+        previous,
         diskstore: s.diskstore.clone(),
         steps: Vec::new(),
         custom_mounts: planned.custom,

@@ -83,12 +83,24 @@ pub fn parse_pveam_available(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The release a rebuild keeps: the one the previous build recorded
+/// (`alpine-3.19` → `3.19`), unless OSVERSION names one, the OS type
+/// changed, or `--upgrade` asks for the newest.
+pub fn kept_release(settings: &Settings, recorded: Option<&str>, upgrade: bool) -> Option<String> {
+    if upgrade || !settings.osversion.is_empty() {
+        return None;
+    }
+    let release = recorded?.strip_prefix(&settings.ostype)?.strip_prefix('-')?;
+    (!release.is_empty()).then(|| release.to_string())
+}
+
 /// The template for `settings`, from `pveam list` (and, with CHECKTEMPLATE=1,
 /// `pveam available`: the newest matching one, downloaded if not local).
-pub fn choose(settings: &Settings, host: &Host) -> Result<Template> {
+/// `kept` is the release a rebuild stays on ([`kept_release`]).
+pub fn choose(settings: &Settings, host: &Host, kept: Option<&str>) -> Result<Template> {
     let store = settings.templatestore.as_str();
     let ostype = settings.ostype.as_str();
-    let version = settings.osversion.as_str();
+    let version = kept.unwrap_or(settings.osversion.as_str());
     let out = host
         .runner
         .checked(&Proc::host("pveam", &["list", store]))?;
@@ -138,9 +150,19 @@ pub fn choose(settings: &Settings, host: &Host) -> Result<Template> {
             download: None,
         }),
         None => Err(Failure::failed(
-            format!("no {wanted} template in storage '{store}'"),
             format!(
-                "download one (`pveam update && pveam available --section system`, then `pveam download {store} <name>`), or set OPT_CHECKTEMPLATE=1"
+                "no {wanted} template in storage '{store}'{}",
+                match kept {
+                    Some(_) => " (the release this container was built on; a rebuild keeps it)",
+                    None => "",
+                }
+            ),
+            format!(
+                "download one (`pveam update && pveam available --section system`, then `pveam download {store} <name>`), set OPT_CHECKTEMPLATE=1{}",
+                match kept {
+                    Some(_) => ", or pass --upgrade to move to the newest local release",
+                    None => "",
+                }
             ),
         )),
     }

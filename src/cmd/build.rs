@@ -25,6 +25,11 @@ pub struct BuildOpts {
     /// Override a setting for this build (repeatable), e.g. `--set RAM=512`.
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub sets: Vec<(String, String)>,
+
+    /// Move to the newest local release of the OS type; without it a
+    /// rebuild keeps the release the container was built on.
+    #[arg(long)]
+    pub upgrade: bool,
 }
 
 pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -55,6 +60,7 @@ impl BuildOpts {
             allow_dirty: self.allow_dirty,
             force: self.force,
             dry_run,
+            upgrade: self.upgrade,
             sets: self.sets.clone(),
         }
     }

@@ -9,6 +9,7 @@ use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 mod failures;
 mod interrupt;
 mod lock;
+mod os;
 mod preflight;
 mod plan_is_build;
 mod restore;
