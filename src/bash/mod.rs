@@ -76,11 +76,12 @@ impl Evaluated {
             .filter_map(|f| f.strip_prefix("HOOK_"))
     }
 
-    /// Values from `.env` files that are not `OPT_` settings: the secrets.
+    /// Values from `.env` files that are not settings (`OPT_X` or `X`):
+    /// the secrets.
     pub fn secret_values(&self) -> impl Iterator<Item = &str> {
         self.secrets
             .iter()
-            .filter(|(k, _)| !k.starts_with("OPT_"))
+            .filter(|(k, _)| !is_setting_name(k))
             .map(|(_, v)| v.as_str())
     }
 
@@ -103,6 +104,13 @@ impl Evaluated {
             }
         }
     }
+}
+
+/// Whether variable `name` is meant as a build setting (`OPT_…`, or a
+/// setting's plain name such as `RAM`): such values go on pct's command
+/// line and are not secrets.
+pub fn is_setting_name(name: &str) -> bool {
+    name.starts_with("OPT_") || crate::settings::spec(name).is_some()
 }
 
 /// The evaluation of `containers`, as a command (pure: runs nothing).

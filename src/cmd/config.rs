@@ -145,7 +145,7 @@ fn settings_entries(root: &Path, settings: &Settings) -> Vec<Entry> {
 fn context_entries(root: &Path, files: &[PathBuf], ev: &Evaluated) -> Vec<Entry> {
     ev.vars
         .iter()
-        .filter(|(name, _)| !name.starts_with("OPT_"))
+        .filter(|(name, _)| !crate::bash::is_setting_name(name))
         .map(|(name, value)| {
             let secret = ev.secrets.iter().any(|(k, _)| k == name);
             let value = match value {
@@ -234,7 +234,7 @@ fn read_files(root: &Path, tree: &Tree, c: &Container) -> Vec<File> {
 }
 
 fn mounts(root: &Path, c: &Container) -> Result<Vec<MountEntry>> {
-    Ok(folder_mounts(c)?
+    Ok(folder_mounts(c, &c.dir)?
         .into_iter()
         .map(|m| MountEntry {
             source: shown_path(root, &m.source),

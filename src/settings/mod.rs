@@ -115,7 +115,6 @@ pub struct Settings {
     /// Run inside the new container after provisioning.
     pub healthcheck: Option<String>,
     pub protect: bool,
-    #[allow(dead_code)]
     pub liveconf: bool,
     /// Every variable the files defined that is not an `OPT_` override.
     pub context: BTreeMap<String, Value>,
@@ -219,8 +218,9 @@ struct Raw {
 }
 
 impl Raw {
-    /// Defaults, then every `OPT_` variable the files set; the rest are
-    /// context variables.
+    /// Defaults, then every setting the files assign by its plain name
+    /// (`RAM=384`), then every `OPT_` override (`OPT_RAM=512`), which wins
+    /// as in the original script; the other variables are context variables.
     fn from_files(files: &[PathBuf], ev: &Evaluated) -> Raw {
         let mut raw = Raw {
             values: SETTINGS
@@ -232,37 +232,49 @@ impl Raw {
             problems: Vec::new(),
         };
         for (name, value) in &ev.vars {
+            match spec(name) {
+                Some(spec) => raw.assign(spec, name, value, files),
+                None if name.starts_with("OPT_") => {}
+                None => {
+                    raw.context.insert(name.clone(), value.clone());
+                }
+            }
+        }
+        for (name, value) in &ev.vars {
             let Some(key) = name.strip_prefix("OPT_") else {
-                raw.context.insert(name.clone(), value.clone());
                 continue;
             };
-            let origin = locate(files, name);
-            let problem = |rule, message, hint| Problem {
-                rule,
-                origin: origin.clone(),
-                message,
-                hint,
-            };
-            match (spec(key), value) {
-                (None, _) => raw.problems.push(problem(
-                    "unknown-opt",
-                    format!("{name} is not a known setting"),
-                    unknown_hint(key),
-                )),
-                (Some(spec), Value::Scalar(v)) => {
-                    raw.values.insert(spec.name, v.clone());
-                    if let Some(o) = origin.clone() {
-                        raw.origins.insert(spec.name, o);
-                    }
-                }
-                (Some(_), Value::Array(_)) => raw.problems.push(problem(
-                    "invalid-value",
-                    format!("{name} is an array; settings are plain values"),
-                    format!("assign a single value: {name}=..."),
-                )),
+            match spec(key) {
+                Some(spec) => raw.assign(spec, name, value, files),
+                None => raw.problems.push(Problem {
+                    rule: "unknown-opt",
+                    origin: locate(files, name),
+                    message: format!("{name} is not a known setting"),
+                    hint: unknown_hint(key),
+                }),
             }
         }
         raw
+    }
+
+    /// Setting `spec` assigned as variable `name` (`RAM` or `OPT_RAM`).
+    fn assign(&mut self, spec: &'static table::Spec, name: &str, value: &Value, files: &[PathBuf]) {
+        let origin = locate(files, name);
+        match value {
+            Value::Scalar(v) => {
+                self.values.insert(spec.name, v.clone());
+                match origin {
+                    Some(o) => self.origins.insert(spec.name, o),
+                    None => self.origins.remove(spec.name),
+                };
+            }
+            Value::Array(_) => self.problems.push(Problem {
+                rule: "invalid-value",
+                origin,
+                message: format!("{name} is an array; settings are plain values"),
+                hint: format!("assign a single value: {name}=..."),
+            }),
+        }
     }
 
     /// `--set KEY=VALUE` overrides win.
@@ -385,6 +397,20 @@ mod tests {
         assert_eq!(s.hostname, "web");
         assert!(s.context.contains_key("APP_PORT"));
         assert!(!s.context.contains_key("OPT_RAM"));
+    }
+
+    #[test]
+    fn plain_names_set_settings_and_opt_wins() {
+        let e = ev(&[
+            ("APP", "Samba Server"),
+            ("RAM", "384"),
+            ("CORES", "2"),
+            ("OPT_CORES", "4"),
+        ]);
+        let (s, problems) = resolve(Path::new("/x"), Path::new("/x/web"), &e, &[]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((s.app.as_str(), s.ram, s.cores), ("Samba Server", 384, 4));
+        assert!(s.context.is_empty(), "{:?}", s.context);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::env::{key_line, missing_keys};
 use super::facts::{ContainerFacts, EnvFile, Facts, assigned_key};
 use super::{Finding, Paths};
-use crate::bash::Printed;
+use crate::bash::{Printed, is_setting_name};
 use crate::settings::{self, Problem, Settings};
 use crate::term::mask::MIN_SECRET_LEN;
 use crate::workspace::tree::BUILD_SCRIPT;
@@ -67,9 +67,7 @@ pub fn check(
             "set OPT_HOST=… in configSettings, or rename the folder (letters, digits and '-')",
         ));
     }
-    for (file, text) in sources.iter().filter(|(f, _)| is_tracked_settings(f)) {
-        findings.extend(plain_settings(&paths.rel(file), text));
-    }
+    findings.extend(overridden_settings(&sources, paths));
     findings.extend(unknown_hooks(c, &sources, paths));
     findings.extend(short_secrets(c, &sources, paths));
     if let (Some(env), Some(example)) = (&c.env, &c.env_example) {
@@ -90,11 +88,6 @@ fn sources<'a>(facts: &'a Facts, c: &'a ContainerFacts) -> Vec<(PathBuf, &'a str
     }
     out.push((c.dir.join("configSettings"), c.config.as_str()));
     out
-}
-
-fn is_tracked_settings(file: &Path) -> bool {
-    file.file_name()
-        .is_some_and(|n| n == "defaults" || n == "configSettings")
 }
 
 /// Bash's own `FILE: line N: message` lines, without the path prefix; the
@@ -190,23 +183,45 @@ fn exit_line<'a>(sources: &'a [(PathBuf, &str)]) -> Option<(&'a PathBuf, usize)>
     })
 }
 
-/// `RAM=512` where `OPT_RAM=512` was meant, in `defaults` or `configSettings`.
-fn plain_settings(rel: &str, text: &str) -> Vec<Finding> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim_start().starts_with('#'))
-        .filter_map(|(i, l)| {
-            let (name, _) = assigned_key(l)?;
-            settings::spec(name)?;
-            Some(Finding::new(
-                "setting-without-opt",
-                rel,
-                Some(i + 1),
-                format!("{name}=… sets a context variable, not the {name} setting"),
-                format!("write OPT_{name}=… to change the setting; rename the variable if build-target.sh needs it"),
-            ))
+/// `RAM=512` that an `OPT_RAM=…` elsewhere overrides: `OPT_` wins, as in
+/// the original script, so the plain assignment has no effect.
+fn overridden_settings(sources: &[(PathBuf, &str)], paths: &Paths) -> Vec<Finding> {
+    // The last `OPT_X=` among the sources: the one that counts.
+    let opt_line = |name: &str| {
+        sources.iter().rev().find_map(|(file, text)| {
+            let n = text
+                .lines()
+                .rposition(|l| assigned_key(l).is_some_and(|(k, _)| k == name))?;
+            Some(format!("{}:{}", paths.rel(file), n + 1))
         })
-        .collect()
+    };
+    let mut findings = Vec::new();
+    for (file, text) in sources {
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with('#') {
+                continue;
+            }
+            let Some((name, _)) = assigned_key(line) else {
+                continue;
+            };
+            if settings::spec(name).is_none() {
+                continue;
+            }
+            let Some(at) = opt_line(&format!("OPT_{name}")) else {
+                continue;
+            };
+            findings.push(Finding::new(
+                "setting-overridden",
+                paths.rel(file),
+                Some(i + 1),
+                format!("{name}=… has no effect: OPT_{name} ({at}) overrides it"),
+                format!(
+                    "OPT_{name} wins over {name}, as in the original script; keep one of the two"
+                ),
+            ));
+        }
+    }
+    findings
 }
 
 fn unknown_hooks(c: &ContainerFacts, sources: &[(PathBuf, &str)], paths: &Paths) -> Vec<Finding> {
@@ -252,7 +267,9 @@ fn function_line(text: &str, name: &str) -> Option<usize> {
 
 fn short_secrets(c: &ContainerFacts, sources: &[(PathBuf, &str)], paths: &Paths) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (name, value) in &c.eval.secrets {
+    // Settings (`OPT_CTID`, `MACADDR`) are no secrets: never masked.
+    let secrets = c.eval.secrets.iter().filter(|(k, _)| !is_setting_name(k));
+    for (name, value) in secrets {
         let len = value.chars().count();
         if len == 0 || len >= MIN_SECRET_LEN {
             continue;
@@ -309,14 +326,22 @@ mod tests {
     }
 
     #[test]
-    fn plain_setting_names_are_flagged() {
-        let f = plain_settings(
-            "web/configSettings",
-            "OPT_RAM=1\nRAM=512\n# CORES=2\nexport CORES=2\nAPP_PORT=1\n",
-        );
-        let lines: Vec<_> = f.iter().map(|f| f.line).collect();
-        assert_eq!(lines, [Some(2), Some(4)]);
-        assert_eq!(f[0].rule, "setting-without-opt");
+    fn plain_setting_names_are_flagged_only_when_overridden() {
+        let paths = Paths {
+            workdir: Path::new("/t"),
+        };
+        let sources = vec![
+            (PathBuf::from("/t/defaults"), "OPT_RAM=256\n"),
+            (
+                PathBuf::from("/t/web/configSettings"),
+                "APP=Samba\nRAM=512\n# CORES=2\nexport CORES=2\nAPP_PORT=1\n",
+            ),
+        ];
+        let f = overridden_settings(&sources, &paths);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].rule, f[0].line), ("setting-overridden", Some(2)));
+        assert_eq!(f[0].file, "web/configSettings");
+        assert!(f[0].message.contains("defaults:1"), "{}", f[0].message);
     }
 
     #[test]

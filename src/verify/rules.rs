@@ -109,9 +109,9 @@ pub const RULES: &[Rule] = &[
         "two containers set the same static IP address",
     ),
     rule(
-        "setting-without-opt",
+        "setting-overridden",
         Warning,
-        "a file assigns a setting's plain name (RAM=...) where OPT_RAM=... was likely meant",
+        "a file assigns a setting's plain name (RAM=...) that an OPT_RAM=... overrides",
     ),
     rule(
         "short-secret",

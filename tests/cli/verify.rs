@@ -193,7 +193,10 @@ verify: 3 containers OK
 fn json_objects_have_exactly_the_documented_keys() {
     let env = Env::new();
     healthy(&env);
-    env.write("web/configSettings", "OPT_CTID=120\nOPT_RAMM=1\nRAM=1\n");
+    env.write(
+        "web/configSettings",
+        "OPT_CTID=120\nOPT_RAMM=1\nRAM=1\nOPT_RAM=256\n",
+    );
     env.commit("typo");
     env.run(env.lxc().args(["verify", "--format", "json"]))
         .code(1)
@@ -208,12 +211,12 @@ fn json_objects_have_exactly_the_documented_keys() {
     "hint": "did you mean OPT_RAM? See `man git-lxc` for the known settings"
   },
   {
-    "rule": "setting-without-opt",
+    "rule": "setting-overridden",
     "severity": "warning",
     "file": "web/configSettings",
     "line": 3,
-    "message": "RAM=… sets a context variable, not the RAM setting",
-    "hint": "write OPT_RAM=… to change the setting; rename the variable if build-target.sh needs it"
+    "message": "RAM=… has no effect: OPT_RAM (web/configSettings:4) overrides it",
+    "hint": "OPT_RAM wins over RAM, as in the original script; keep one of the two"
   }
 ]
 
@@ -240,7 +243,10 @@ fn json_objects_have_exactly_the_documented_keys() {
 fn human_report_on_stdout() {
     let env = Env::new();
     healthy(&env);
-    env.write("web/configSettings", "OPT_CTID=120\nOPT_RAMM=1\nRAM=1\n");
+    env.write(
+        "web/configSettings",
+        "OPT_CTID=120\nOPT_RAMM=1\nRAM=1\nOPT_RAM=256\n",
+    );
     env.commit("typo");
     // No colours off a terminal: the snapshot has no escape codes.
     env.run(env.lxc().arg("verify"))
@@ -248,8 +254,8 @@ fn human_report_on_stdout() {
         .stdout(str![[r#"
 error[unknown-opt]: web/configSettings:2: OPT_RAMM is not a known setting
   hint: did you mean OPT_RAM? See `man git-lxc` for the known settings
-warning[setting-without-opt]: web/configSettings:3: RAM=… sets a context variable, not the RAM setting
-  hint: write OPT_RAM=… to change the setting; rename the variable if build-target.sh needs it
+warning[setting-overridden]: web/configSettings:3: RAM=… has no effect: OPT_RAM (web/configSettings:4) overrides it
+  hint: OPT_RAM wins over RAM, as in the original script; keep one of the two
 
 "#]])
         .stderr(str![[r#"

@@ -423,13 +423,13 @@ fn warnings_pass_unless_strict() {
     healthy(&env);
     env.write(
         "web/configSettings",
-        "OPT_CTID=120\nRAM=512\nHOOK_postbuild() {\n  :\n}\n",
+        "OPT_CTID=120\nRAM=512\nHOOK_postbuild() {\n  :\n}\nOPT_RAM=256\n",
     );
     env.write("web/.env", "PIN=42\n");
     env.commit("warnings");
     let run = verify_json(&env, &[]);
     assert_eq!(run.code, 0, "{:#?}", run.findings);
-    run.expect("setting-without-opt", "web/configSettings", Some(2));
+    run.expect("setting-overridden", "web/configSettings", Some(2));
     run.expect("unknown-hook", "web/configSettings", Some(3));
     run.expect("short-secret", "web/.env", Some(1));
     assert!(run.findings.iter().all(|f| f["severity"] == "warning"));
