@@ -189,9 +189,11 @@ fn overridden_settings(sources: &[(PathBuf, &str)], paths: &Paths) -> Vec<Findin
     // The last `OPT_X=` among the sources: the one that counts.
     let opt_line = |name: &str| {
         sources.iter().rev().find_map(|(file, text)| {
-            let n = text
+            let (n, _) = text
                 .lines()
-                .rposition(|l| assigned_key(l).is_some_and(|(k, _)| k == name))?;
+                .enumerate()
+                .filter(|(_, l)| assigned_key(l).is_some_and(|(k, _)| k == name))
+                .last()?;
             Some(format!("{}:{}", paths.rel(file), n + 1))
         })
     };
