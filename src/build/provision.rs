@@ -38,7 +38,8 @@ impl Script<'_> {
                 }
             ),
             format!("settings: {} values", self.settings.len()),
-            "helper functions: package, persist, addAccount, enableService".to_string(),
+            "helper functions: package, persist, addAccount, enableService (isdebian set)"
+                .to_string(),
         ];
         for (name, _) in &self.libs {
             out.push(format!("library: {name}"));
@@ -60,7 +61,8 @@ impl Script<'_> {
         let mut s = String::from("{\n");
         s.push_str("export DEBIAN_FRONTEND=noninteractive\n");
         s.push_str("export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
-        s.push_str("cd /root 2>/dev/null || cd /\n");
+        // The working folder of the original script's provisioning.
+        s.push_str("cd /usr/local 2>/dev/null || cd /\n");
         s.push_str("# settings\n");
         for (name, value) in &self.settings {
             s.push_str(&format!("{name}={}\n", shell_quote(value)));
@@ -86,7 +88,7 @@ impl Script<'_> {
         }
         // not before the container has booted: on a fast start the script
         // would race systemd's early boot (e.g. /tmp being cleaned under apt)
-        s.push_str("__git_lxc_wait_boot\n");
+        s.push_str("__git_lxc_wait_boot\n__git_lxc_root_bash\n");
         s.push_str(&format!("# {}\n", self.build_script_name));
         if self.trace {
             s.push_str("set -x\n");
@@ -123,7 +125,7 @@ mod tests {
             settings: vec![("HOST", "web".into())],
             libs: vec![("extra.sh".into(), "extra() { :; }".into())],
             build_script_name: "build-target.sh",
-            build_script: "#!/bin/bash\necho \"$GREETING|${LIST[1]}|$HOST\"\nread -r x && echo \"read: $x\"\necho done",
+            build_script: "#!/bin/bash\necho \"$GREETING|${LIST[1]}|$HOST|$PWD\"\nread -r x && echo \"read: $x\"\necho done",
             trace: false,
         };
         let text = script.render();
@@ -132,15 +134,54 @@ mod tests {
             .arg(format!(
                 "package() {{ :; }}\n{}",
                 text.replace("__git_lxc_finish\n", "")
+                    .replace("__git_lxc_root_bash\n", "")
             ))
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("it's \"quoted\" $HOME|b c|web"), "{stdout}");
+        assert!(
+            stdout.contains("it's \"quoted\" $HOME|b c|web|/usr/local"),
+            "{stdout}"
+        );
         assert!(
             !stdout.contains("read:"),
             "stdin must be /dev/null: {stdout}"
         );
         assert!(stdout.contains("done"));
+    }
+
+    /// The helpers' package lists, with apk and apt-get played by functions.
+    fn installs(isdebian: &str, calls: &str) -> String {
+        let stubs = "apk() { if [ \"$1\" = search ]; then [ \"$5\" = php83 ] && echo php83; return 0; fi; echo \"apk $*\"; }\n\
+            apt-get() { echo \"apt-get $*\"; }\nln() { echo \"ln $*\"; }\n";
+        let text = format!("{HELPERS}\n{stubs}isdebian={isdebian}\n{calls}");
+        let out = std::process::Command::new("bash")
+            .args(["-c", &text])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // (`ln -sfT vim vi` follows when this machine has vim)
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("ln "))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+
+    #[test]
+    fn package_lists_are_the_originals() {
+        let calls = "package common\npackage php gd curl\npackage add git\npackage install\n";
+        assert_eq!(
+            installs("", calls),
+            "apk add --no-cache iputils logrotate nmap procps openssh-server rsync sudo tar tree util-linux vim xz php83-gd php83-curl git\n"
+        );
+        assert_eq!(
+            installs("1", calls),
+            "apt-get update -q\napt-get install -y -q nmap rsync tree sudo xz-utils php-gd php-curl git\n"
+        );
     }
 }
