@@ -12,8 +12,9 @@ use std::path::Path;
 use std::process::Command;
 
 use git_lxc::docs::command as cli_command;
-use git_lxc::docs::{RULES, SETTINGS};
+use git_lxc::docs::{EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, RULES, SETTINGS};
 use xtask::man::{ROFF_PREAMBLE, bold, roff};
+use xtask::man_text;
 use xtask::{BIN, REGENERATE};
 
 mod shells;
@@ -37,11 +38,18 @@ fn committed_man_pages_and_completions_are_up_to_date() {
 fn top_man_page_documents_rules_settings_exit_status_and_environment() {
     let page = &xtask::man::pages()[0].1;
     for section in [
-        "VERIFY RULES",
+        "SYNOPSIS",
+        "SUBCOMMANDS",
+        "THE TREE",
         "SETTINGS",
+        "HOOKS",
+        "TARGET HELPERS",
+        "VERIFY RULES",
+        "FILES",
+        "EXAMPLES",
         "EXIT STATUS",
         "ENVIRONMENT",
-        "SUBCOMMANDS",
+        "SEE ALSO",
     ] {
         assert!(
             page.contains(&format!(".SH {section}\n"))
@@ -58,6 +66,15 @@ fn top_man_page_documents_rules_settings_exit_status_and_environment() {
             "setting {} missing",
             setting.name
         );
+    }
+    for (tag, _) in man_text::HOOKS
+        .iter()
+        .chain(man_text::HOOK_VARS)
+        .chain(man_text::HELPERS)
+        .chain(man_text::TREE)
+        .chain(man_text::FILES)
+    {
+        assert!(page.contains(&bold(tag)), "{tag} missing");
     }
     for var in [
         "NO_COLOR",
@@ -80,12 +97,121 @@ fn every_subcommand_has_a_man_page() {
         .into_iter()
         .map(|(rel, _)| rel)
         .collect();
-    for sub in cli_command().get_subcommands() {
+    for sub in cli_command().get_subcommands().filter(|s| !s.is_hide_set()) {
         assert!(
             pages.contains(&format!("man/{BIN}-{}.1", sub.get_name())),
             "{pages:?}"
         );
     }
+}
+
+#[test]
+fn every_subcommand_page_has_its_synopsis_examples_and_json_keys() {
+    let pages = xtask::man::pages();
+    for sub in cli_command().get_subcommands().filter(|s| !s.is_hide_set()) {
+        let rel = format!("man/{BIN}-{}.1", sub.get_name());
+        let page = &pages.iter().find(|(r, _)| *r == rel).unwrap().1;
+        let synopsis = page.split(".SH DESCRIPTION").next().unwrap();
+        for arg in sub.get_positionals().filter(|a| !a.is_hide_set()) {
+            let value = arg.get_value_names().unwrap()[0].to_string();
+            assert!(
+                synopsis.contains(&roff(&value)),
+                "{rel}: {value} not in {synopsis}"
+            );
+        }
+        for arg in sub
+            .get_arguments()
+            .filter(|a| a.get_action().takes_values())
+        {
+            if let (Some(long), Some(value)) = (arg.get_long(), arg.get_value_names()) {
+                let shown = format!("{} \\fI{}\\fR", bold(&format!("--{long}")), roff(&value[0]));
+                assert!(synopsis.contains(&shown), "{rel}: no {shown} in {synopsis}");
+            }
+        }
+        assert!(
+            page.contains(".SH EXAMPLES\n.TP\n"),
+            "{rel} has no examples"
+        );
+        let json =
+            sub.get_arguments().any(|a| a.get_long() == Some("json")) || sub.get_name() == "verify";
+        if json {
+            let (_, _, keys) = man_text::JSON
+                .iter()
+                .find(|(n, ..)| *n == sub.get_name())
+                .unwrap_or_else(|| panic!("{rel}: its JSON keys are not documented"));
+            for (key, kind, _) in *keys {
+                let tag = format!("{} ({})", bold(key), roff(kind));
+                assert!(page.contains(&tag), "{rel}: no {tag}");
+            }
+        }
+    }
+}
+
+#[test]
+fn exit_codes_in_the_pages_match_the_tool() {
+    let help = cli_command().get_after_help().unwrap().to_string();
+    assert_eq!(
+        help,
+        format!(
+            "Exit status: 0 ok, {EXIT_FAILED} failed, {EXIT_USAGE} usage error, {EXIT_REFUSED} refused by a safety guard."
+        )
+    );
+    for (rel, page) in xtask::man::pages() {
+        let exit = page
+            .split(".SH \"EXIT STATUS\"\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{rel}"));
+        for code in [0, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED] {
+            assert!(
+                exit.contains(&format!(".TP\n{code}\n")),
+                "{rel}: exit {code}"
+            );
+        }
+    }
+}
+
+/// `man -l man/git-lxc.1` as a person reads it.
+#[test]
+fn man_shows_the_top_page_with_examples_files_environment_and_hooks() {
+    if !tool_present("/usr/bin/man") {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("man")
+        .args(["-l", "man/git-lxc.1"])
+        .current_dir(root)
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "100")
+        .env("LANG", "C.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Off a terminal man prints plain text.
+    let plain = String::from_utf8_lossy(&out.stdout);
+    for heading in [
+        "EXAMPLES",
+        "FILES",
+        "ENVIRONMENT",
+        "HOOKS",
+        "TARGET HELPERS",
+        "THE TREE",
+    ] {
+        assert!(plain.lines().any(|l| l.trim() == heading), "no {heading}");
+    }
+    for hook in [
+        "preBuild",
+        "customMounts",
+        "customMapping",
+        "postBuild",
+        "CTCONF",
+    ] {
+        assert!(plain.contains(hook), "{hook} missing");
+    }
+    assert!(plain.contains("git lxc rebuild --changed --yes"), "{plain}");
 }
 
 #[test]

@@ -428,3 +428,34 @@ hint: git-lxc did not build CT 300 (legacy); `git lxc adopt legacy` takes it ove
     env.run(fakes::lxc(&env).args(["status", "--exit-code", "new"]))
         .code(1);
 }
+
+#[test]
+fn git_lxc_status_1_lists_every_json_key_with_its_type() {
+    let (env, _) = two_of_three_built();
+    env.remove("b");
+    env.commit("drop b");
+    let rows = status_json(&env, &env.repo);
+    let (_, _, documented) = xtask::man_text::JSON
+        .iter()
+        .find(|(name, ..)| *name == "status")
+        .unwrap();
+    let page = &xtask::man::pages()
+        .into_iter()
+        .find(|(rel, _)| rel == "man/git-lxc-status.1")
+        .unwrap()
+        .1;
+    let mut seen = std::collections::BTreeSet::new();
+    for row in &rows {
+        for key in row.as_object().unwrap().keys() {
+            seen.insert(key.clone());
+        }
+    }
+    assert!(seen.contains("orphan"), "{seen:?}");
+    let listed: std::collections::BTreeSet<String> =
+        documented.iter().map(|(k, ..)| k.to_string()).collect();
+    assert_eq!(seen, listed);
+    for (key, kind, _) in *documented {
+        let tag = format!("{} ({})", xtask::man::bold(key), xtask::man::roff(kind));
+        assert!(page.contains(&tag), "{tag}");
+    }
+}

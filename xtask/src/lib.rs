@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 pub mod completions;
 pub mod man;
+pub mod man_text;
 
 /// The program the pages and completions are for.
 pub const BIN: &str = "git-lxc";

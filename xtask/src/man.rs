@@ -1,12 +1,15 @@
 //! The man pages: `git-lxc.1` and one page per subcommand, rendered by
-//! clap_mangen, with sections of our own for the verify rules, the settings,
-//! the exit status and the environment.
+//! clap_mangen (name, description, options, subcommands), with a synopsis
+//! and sections of our own: the tree, the settings, the hooks, the target
+//! helpers, the verify rules, examples, the JSON keys, files, the exit
+//! status and the environment.
 
 use clap_mangen::Man;
 use git_lxc::docs::command as cli_command;
 use git_lxc::docs::{EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, RULES, SETTINGS};
 
 use crate::BIN;
+use crate::man_text;
 
 /// `git-lxc.1` and one page per subcommand (`git-lxc-verify.1`, …), found by
 /// walking the clap tree so new subcommands get a page without a change here.
@@ -32,20 +35,12 @@ pub const ROFF_PREAMBLE: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";
 fn man_page(cmd: &clap::Command, top: bool) -> String {
     let man = Man::new(cmd.clone());
     type Render = fn(&Man, &mut dyn std::io::Write) -> std::io::Result<()>;
-    let mut parts: Vec<Render> = vec![
-        Man::render_name_section,
-        Man::render_synopsis_section,
-        Man::render_description_section,
-    ];
+    let mut parts: Vec<Render> = vec![Man::render_description_section];
     if cmd.get_arguments().any(|a| !a.is_hide_set()) {
         parts.push(Man::render_options_section);
     }
     if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
         parts.push(Man::render_subcommands_section);
-    }
-    // The top page's after-help is the exit status, given in full below.
-    if !top && cmd.get_after_help().is_some() {
-        parts.push(Man::render_extra_section);
     }
     // Our own title line: clap_mangen's puts the version in it, and drops an
     // empty date instead of quoting it. No date, no version: the page must
@@ -54,24 +49,211 @@ fn man_page(cmd: &clap::Command, top: bool) -> String {
     let name = cmd.get_display_name().unwrap_or(cmd.get_name());
     let mut page =
         format!("{ROFF_PREAMBLE}.TH {name} 1 \"\" {BIN} \"git-lxc manual\"\n.nh\n.ad l\n");
-    for render in parts {
-        let mut buf = Vec::new();
-        render(&man, &mut buf).unwrap();
-        let text = String::from_utf8(buf).unwrap();
-        page.push_str(text.strip_prefix(ROFF_PREAMBLE).unwrap_or(&text));
-    }
-    if top || cmd.get_name() == "verify" {
-        page.push_str(&verify_rules_section());
+    page.push_str(&render(&man, Man::render_name_section));
+    page.push_str(&synopsis_section(cmd, top));
+    for part in parts {
+        page.push_str(&render(&man, part));
     }
     if top {
-        page.push_str(&settings_section());
+        page.push_str(&top_sections());
+    } else if cmd.get_name() == "verify" {
+        page.push_str(&verify_rules_section());
     }
-    page.push_str(&exit_status_section());
+    page.push_str(&examples_section(cmd, top));
+    page.push_str(&json_section(cmd.get_name()));
+    page.push_str(&exit_status_section(cmd.get_name()));
     if top {
         page.push_str(&environment_section());
     }
     page.push_str(&see_also_section(cmd, top));
     page
+}
+
+/// One clap_mangen section, without the preamble it repeats.
+fn render(man: &Man, part: fn(&Man, &mut dyn std::io::Write) -> std::io::Result<()>) -> String {
+    let mut buf = Vec::new();
+    part(man, &mut buf).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    text.strip_prefix(ROFF_PREAMBLE)
+        .unwrap_or(&text)
+        .to_string()
+}
+
+/// The sections only the top page has.
+fn top_sections() -> String {
+    let mut s = section("THE TREE", "", man_text::TREE);
+    s += &settings_section();
+    s += &section(
+        "HOOKS",
+        "Bash functions in configSettings, run on the host, as you, with every setting and context variable in scope (secrets as shell variables, never exported), at fixed points of a build. A hook that fails stops the build at that step. plan shows where each runs.",
+        man_text::HOOKS,
+    );
+    s += &items(
+        "Besides the settings and context variables, every hook sees:",
+        man_text::HOOK_VARS,
+    );
+    s += &section(
+        "TARGET HELPERS",
+        "Functions build-target.sh can call, as the original script's tgt_ functions did, made safe; the tree may add its own in ROOT/lib/*.sh.",
+        man_text::HELPERS,
+    );
+    s += &verify_rules_section();
+    s += &section(
+        "FILES",
+        "Everything git-lxc keeps is under the repository's git dir or on the host, never in the work tree.",
+        man_text::FILES,
+    );
+    s
+}
+
+/// A section: a heading, a paragraph (if any), then tagged items.
+fn section(title: &str, intro: &str, entries: &[(&str, &str)]) -> String {
+    let mut s = heading(title);
+    if !intro.is_empty() {
+        s += &format!("{}\n", roff(intro));
+    }
+    for (tag, body) in entries {
+        s += &item(&bold(tag), body);
+    }
+    s
+}
+
+/// A paragraph, then tagged items, inside the current section.
+fn items(intro: &str, entries: &[(&str, &str)]) -> String {
+    let mut s = format!(".PP\n{}\n", roff(intro));
+    for (tag, body) in entries {
+        s += &item(&bold(tag), body);
+    }
+    s
+}
+
+fn heading(title: &str) -> String {
+    if title.contains(' ') {
+        format!(".SH \"{title}\"\n")
+    } else {
+        format!(".SH {title}\n")
+    }
+}
+
+/// `git-lxc status [-C PATH] [--json] ... [NAMES...]`, every argument with
+/// its value's name; the top page also shows the `git lxc` form.
+fn synopsis_section(cmd: &clap::Command, top: bool) -> String {
+    let name = if top {
+        BIN.to_string()
+    } else {
+        format!("{BIN} {}", cmd.get_name())
+    };
+    let mut words = Vec::new();
+    for a in cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set() && !a.is_positional())
+    {
+        if matches!(a.get_id().as_str(), "help" | "version") {
+            continue;
+        }
+        let flag = match (a.get_short(), a.get_long()) {
+            (_, Some(long)) => format!("--{long}"),
+            (Some(short), None) => format!("-{short}"),
+            (None, None) => continue,
+        };
+        let value = a
+            .get_action()
+            .takes_values()
+            .then(|| {
+                a.get_value_names()
+                    .and_then(|v| v.first())
+                    .map(|v| v.to_string())
+            })
+            .flatten()
+            .map(|v| format!(" \\fI{}\\fR", roff(&v)))
+            .unwrap_or_default();
+        words.push(format!("[{}{value}]", bold(&flag)));
+    }
+    for a in cmd.get_positionals().filter(|a| !a.is_hide_set()) {
+        let value = a
+            .get_value_names()
+            .and_then(|v| v.first())
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| a.get_id().as_str().to_uppercase());
+        let many = a.get_num_args().is_some_and(|n| n.max_values() > 1);
+        let mut word = format!("\\fI{}\\fR{}", roff(&value), if many { "..." } else { "" });
+        if a.is_last_set() {
+            word = format!("{} {word}", bold("--"));
+        }
+        if !a.is_required_set() {
+            word = format!("[{word}]");
+        }
+        words.push(word);
+    }
+    if top {
+        words.push("\\fICOMMAND\\fR [\\fIARGS\\fR]".to_string());
+    }
+    let mut s = format!(".SH SYNOPSIS\n{} {}\n", bold(&name), words.join(" "));
+    if top {
+        s += &format!(
+            ".br\n{} [\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]\n",
+            bold("git lxc")
+        );
+    }
+    s
+}
+
+/// The examples: the command's own (its after-help: `Examples:` and lines
+/// of `COMMAND   COMMENT`), else those kept here.
+fn examples_section(cmd: &clap::Command, top: bool) -> String {
+    let own: Vec<(String, String)> = cmd
+        .get_after_help()
+        .map(|h| h.to_string())
+        .filter(|h| h.starts_with("Example"))
+        .map(|h| {
+            h.lines()
+                .skip(1)
+                .map(|l| {
+                    let l = l.trim();
+                    match l.split_once("   ") {
+                        Some((c, d)) => (c.trim().to_string(), d.trim().to_string()),
+                        None => (l.to_string(), String::new()),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let kept: &[(&str, &str)] = if top {
+        man_text::TOP_EXAMPLES
+    } else {
+        man_text::EXAMPLES
+            .iter()
+            .find(|(name, _)| *name == cmd.get_name())
+            .map_or(&[], |(_, e)| *e)
+    };
+    let examples: Vec<(String, String)> = if own.is_empty() {
+        kept.iter()
+            .map(|(c, d)| (c.to_string(), d.to_string()))
+            .collect()
+    } else {
+        own
+    };
+    if examples.is_empty() {
+        return String::new();
+    }
+    let mut s = heading("EXAMPLES");
+    for (command, comment) in examples {
+        s += &format!(".TP\n{}\n{}\n", bold(&command), roff(&comment));
+    }
+    s
+}
+
+/// The keys of the subcommand's JSON, each with its type.
+fn json_section(name: &str) -> String {
+    let Some((_, intro, keys)) = man_text::JSON.iter().find(|(n, ..)| *n == name) else {
+        return String::new();
+    };
+    let mut s = heading("JSON");
+    s += &format!("{}\n", roff(&format!("git lxc {intro}")));
+    for &(key, kind, meaning) in keys.iter() {
+        s += &item(&format!("{} ({})", bold(key), roff(kind)), meaning);
+    }
+    s
 }
 
 /// Text for a roff text line: no escapes, no control character at the start.
@@ -115,7 +297,7 @@ fn verify_rules_section() -> String {
 fn settings_section() -> String {
     let mut s = String::from(".SH SETTINGS\n");
     s += &roff(
-        "Build settings. A container sets X by assigning OPT_X=value in its configSettings; the root defaults file sets site-wide values. Files are sourced by bash in this order, later wins: built-in defaults, root defaults, root .env, the container's .env, the container's configSettings. Every other variable they define is a context variable, handed to build-target.sh.",
+        "Build settings. A container sets X by assigning X=value or OPT_X=value (OPT_X wins) in its configSettings; the root defaults file sets site-wide values. Files are sourced by bash in this order, later wins: built-in defaults, root defaults, root .env, the container's .env, the container's configSettings, then --set KEY=VALUE. An OPT_ name that is no setting is an error with a suggestion (OPT_MEMORY is RAM here). Every other variable they define is a context variable, handed to build-target.sh and the hooks. git lxc config NAME shows each value and where it was set.",
     );
     s.push('\n');
     for setting in SETTINGS {
@@ -128,20 +310,23 @@ fn settings_section() -> String {
     s
 }
 
-fn exit_status_section() -> String {
+fn exit_status_section(name: &str) -> String {
     let mut s = String::from(".SH \"EXIT STATUS\"\n");
+    if let Some((_, note)) = man_text::EXIT_NOTES.iter().find(|(n, _)| *n == name) {
+        s += &format!("{}\n", roff(note));
+    }
     s += &item("0", "Success.");
     s += &item(
         &EXIT_FAILED.to_string(),
-        "Failed: a host command or a check failed; for verify, errors were found (or warnings, with --strict).",
+        "Failed: a host command or a check failed.",
     );
     s += &item(
         &EXIT_USAGE.to_string(),
-        "Usage error: an unknown option, a bad value, a container that does not exist.",
+        "Usage error: an unknown option, a bad value, a container folder that does not exist, or a destructive command not confirmed (off a terminal it needs --yes).",
     );
     s += &item(
         &EXIT_REFUSED.to_string(),
-        "Refused by a safety guard: a dirty tree, a .env that is not ignored or is tracked, a container git-lxc did not build.",
+        "Refused by a safety guard: a dirty tree, a .env that is not ignored or is tracked, a container git-lxc did not build, another build of it running.",
     );
     s
 }
