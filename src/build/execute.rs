@@ -126,6 +126,7 @@ pub fn execute(prepared: &Prepared, host: &Host, log: &mut BuildLog) -> Result<S
         elapsed.as_secs_f64()
     ));
     run.note(notes::Outcome::Built);
+    run.prune_releases();
     Ok(Summary {
         name: prepared.name.clone(),
         ctid: prepared.ctid,
@@ -218,6 +219,35 @@ impl Run<'_> {
                 "could not add the build to the notes of {}: {e:#}",
                 &p.commit[..12]
             ));
+        }
+    }
+
+    /// Remove the release folders nothing uses any more: keep this build's,
+    /// the replaced one's, and those of the builds whose backups are kept
+    /// (the last KEEPBACKUPS builds in the notes). A failure is a warning.
+    fn prune_releases(&mut self) {
+        let p = self.prepared;
+        let Ok(repo) = git2::Repository::open(&p.git_dir) else {
+            return;
+        };
+        let mut keep = vec![p.commit.clone()];
+        keep.extend(p.previous.iter().map(|r| r.commit.clone()));
+        let built = notes::history(&repo, &p.name).unwrap_or_default();
+        keep.extend(
+            built
+                .into_iter()
+                .filter(|(_, e)| e.result == notes::Outcome::Built)
+                .take(p.keep_backups + 1)
+                .map(|(commit, _)| commit),
+        );
+        let releases = super::release::releases_dir(&repo);
+        match super::release::prune(&releases, &p.name, &keep) {
+            Ok(removed) => {
+                for r in removed {
+                    self.log.line(&format!("removed the unused release {}", r.display()));
+                }
+            }
+            Err(e) => term::warn(format!("could not prune old releases: {e:#}")),
         }
     }
 
@@ -368,7 +398,7 @@ impl Run<'_> {
 }
 
 /// This host's node name (its short hostname, as Proxmox names nodes).
-pub(super) fn node_name() -> String {
+pub fn node_name() -> String {
     std::fs::read_to_string("/etc/hostname")
         .ok()
         .and_then(|h| h.split('.').next().map(|s| s.trim().to_string()))
@@ -378,7 +408,7 @@ pub(super) fn node_name() -> String {
 
 /// The volume id of the archive a `vzdump` log names
 /// (`creating vzdump archive '/…/dump/vzdump-lxc-….tar.zst'`).
-fn archive_volid(log: &str, store: &str) -> Option<String> {
+pub fn archive_volid(log: &str, store: &str) -> Option<String> {
     let line = log
         .lines()
         .find_map(|l| l.split_once("creating vzdump archive '"))?

@@ -20,7 +20,10 @@ pub mod step;
 pub mod template;
 
 pub use execute::{Summary, execute};
-pub use prepare::{CtidSource, Prepared, Scope, preflight, prepare};
+pub use execute::{archive_volid, node_name};
+pub use prepare::{
+    Backup, CtidSource, Prepared, Scope, our_backups, preflight, prepare, user_host,
+};
 
 use crate::workspace::Workspace;
 use crate::workspace::tree::{Container, Tree};

@@ -1,7 +1,7 @@
 //! Bind mounts: the folder's own (`conf/`, `bin/`, `data/`) and those
 //! `HOOK_customMounts` asks for, numbered as `--mpN` arguments.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -138,16 +138,23 @@ pub fn mount_args(ours: &[Mount], custom: &[CustomMount]) -> Result<Vec<String>,
     Ok(args)
 }
 
-/// conf/ and bin/ (when present) read-only, data/ read-write, by real path:
-/// pct refuses symlinks in bind-mount paths.
-pub fn folder_mounts(container: &Container) -> Result<Vec<Mount>> {
+/// The folder's own mounts: `conf/` and `bin/` (when present) read-only from
+/// `inputs` (the release folder of the build's commit, or the work tree
+/// with LIVECONF=1 or `--allow-dirty`), `data/` read-write from the work
+/// tree; by real path, as pct refuses symlinks in bind-mount paths.
+pub fn folder_mounts(container: &Container, inputs: &Path) -> Result<Vec<Mount>> {
+    // A container folder is a direct sub-folder of the tree root.
+    let tree_root = container.dir.parent().unwrap_or(&container.dir);
     let mut out = Vec::new();
     for (folder, target, read_only) in [
         ("conf", "/usr/local/conf", true),
         ("bin", "/usr/local/sbin", true),
         ("data", "/usr/local/data", false),
     ] {
-        let path = container.dir.join(folder);
+        let path = match folder {
+            "data" => container.dir.join(folder),
+            _ => inputs.join(folder),
+        };
         let source = if path.exists() {
             std::fs::canonicalize(&path)
                 .with_context(|| format!("cannot resolve {}", path.display()))?
@@ -161,10 +168,18 @@ pub fn folder_mounts(container: &Container) -> Result<Vec<Mount>> {
                     "create the folder it points to, or remove the link",
                 ));
             }
-            path
+            path.clone()
         } else {
             continue;
         };
+        if folder == "data"
+            && let Some(why) = forbidden_data(&source, tree_root, &container.dir)
+        {
+            return Err(Failure::refused(
+                format!("{} leads to {}: {why}", path.display(), source.display()),
+                "point data/ at a folder of its own (e.g. /srv/NAME), or make it a plain folder",
+            ));
+        }
         out.push(Mount {
             source,
             target,
@@ -174,9 +189,64 @@ pub fn folder_mounts(container: &Container) -> Result<Vec<Mount>> {
     Ok(out)
 }
 
+/// Host folders a container's read-write `data/` must never be (SPEC §1).
+const SYSTEM: &[&str] = &[
+    "/etc", "/usr", "/var", "/boot", "/root", "/dev", "/proc", "/sys", "/run", "/bin", "/sbin",
+    "/lib", "/lib32", "/lib64", "/libx32", "/etc/pve",
+];
+
+/// Why `real` (the resolved `data/`) may not be mounted read-write.
+pub fn forbidden_data(real: &Path, tree_root: &Path, own: &Path) -> Option<String> {
+    if real == Path::new("/") {
+        return Some("the host's root".to_string());
+    }
+    if let Some(sys) = SYSTEM
+        .iter()
+        .map(Path::new)
+        .find(|sys| real == *sys || sys.starts_with(real) || real.starts_with(sys))
+    {
+        return Some(format!(
+            "a system folder ({}) or one above it",
+            sys.display()
+        ));
+    }
+    let root = std::fs::canonicalize(tree_root).unwrap_or_else(|_| tree_root.to_path_buf());
+    let own = std::fs::canonicalize(own).unwrap_or_else(|_| own.to_path_buf());
+    let own_data = own.join("data");
+    if real.starts_with(&root) && !real.starts_with(&own_data) {
+        return Some("the tree itself, or another container's folder".to_string());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_may_not_be_the_host_or_another_container() {
+        let root = Path::new("/srv/tree");
+        let own = Path::new("/srv/tree/web");
+        for bad in [
+            "/",
+            "/etc",
+            "/var/lib",
+            "/usr",
+            "/srv/tree",
+            "/srv/tree/db/data",
+            "/srv/tree/web",
+        ] {
+            assert!(forbidden_data(Path::new(bad), root, own).is_some(), "{bad}");
+        }
+        for good in [
+            "/srv/tree/web/data",
+            "/srv/web-data",
+            "/mnt/data/web",
+            "/home/me/web",
+        ] {
+            assert_eq!(forbidden_data(Path::new(good), root, own), None, "{good}");
+        }
+    }
 
     #[test]
     fn custom_mounts_in_every_form() {

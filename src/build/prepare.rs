@@ -12,7 +12,7 @@ use super::mounts::{check_bind_source, folder_mounts, mount_args, parse_custom_m
 use super::plan::{self, Existing, Hooks, Step};
 use super::provision::Script;
 use super::record::{self, Human, Record, State};
-use super::{Mode, Options, host_check, template};
+use super::{Mode, Options, host_check, release, template};
 use crate::bash::Evaluated;
 use crate::bash::hooks::{self, HookEnv};
 use crate::error::Failure;
@@ -89,6 +89,8 @@ pub struct Prepared {
     pub previous: Option<Record>,
     /// Where its root disk goes (and a restored backup's).
     pub diskstore: String,
+    /// KEEPBACKUPS: the releases of that many builds before are kept too.
+    pub keep_backups: usize,
     pub steps: Vec<Step>,
     /// The mounts `HOOK_customMounts` added, as it wrote them.
     pub custom_mounts: Vec<String>,
@@ -199,7 +201,10 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
     );
     let template = template::choose(s, cx.host, kept.as_deref())?;
     let backups = match existing.is_some() && s.backup {
-        true => our_backups(cx.host, &s.backupstore, ctid, &name)?,
+        true => our_backups(cx.host, &s.backupstore, ctid, &name)?
+            .into_iter()
+            .map(|b| b.volid)
+            .collect(),
         false => Vec::new(),
     };
     let vars = hook_vars(s);
@@ -213,7 +218,22 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
     };
     let defined: Vec<String> = checked.evaluated.hooks().map(str::to_string).collect();
     let mapping_copy = cx.ws.git_dir().join("lxc/tmp").join(format!("{ctid}.conf"));
-    let planned = hooks_and_mounts(cx.host, container, &env, &defined, &mapping_copy)?;
+    // The commit's inputs, exported from git: conf/, bin/, the build script
+    // and lib/ come from there, so no later edit or checkout changes what
+    // the container sees. A dirty build reads the work tree.
+    let release = match checked.dirty {
+        true => None,
+        false => Some(release::export(cx.ws, cx.tree, container, &checked.commit)?),
+    };
+    let (inputs_tree, inputs) = match &release {
+        Some(r) => (r.tree(), r.container()),
+        None => (cx.tree.clone(), container.clone()),
+    };
+    let mounted = match s.liveconf {
+        true => &container.dir,
+        false => &inputs.dir,
+    };
+    let planned = hooks_and_mounts(cx.host, container, mounted, &env, &defined, &mapping_copy)?;
     let needs = host_check::Needs {
         name: &name,
         settings: s,
@@ -225,7 +245,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
             .collect(),
     };
     host_check::check(cx.ws, cx.host, &needs)?;
-    let script = script(cx.tree, container, s, ctid)?;
+    let script = script(&inputs_tree, &inputs, s, ctid)?;
     let human = Human {
         app: s.app.clone(),
         folder: cx.ws.rel(&container.dir),
@@ -242,6 +262,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         replaces: existing.map(|_| ctid),
         previous,
         diskstore: s.diskstore.clone(),
+        keep_backups: s.keepbackups as usize,
         steps: Vec::new(),
         custom_mounts: planned.custom,
         commit: checked.commit.clone(),
@@ -313,9 +334,17 @@ fn existing(cx: &Scope, ctid: u32, name: &str) -> Result<Option<Existing>> {
     }))
 }
 
+/// A backup git-lxc took: its volume id and the commit (12 hex) of the
+/// build it holds, from its notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    pub volid: String,
+    pub commit: String,
+}
+
 /// The backups of CT `ctid` that git-lxc took for `name` (by their notes),
-/// oldest first: one read-only call.
-fn our_backups(host: &Host, store: &str, ctid: u32, name: &str) -> Result<Vec<String>> {
+/// oldest first: one read-only call. Protected backups are not listed.
+pub fn our_backups(host: &Host, store: &str, ctid: u32, name: &str) -> Result<Vec<Backup>> {
     let path = format!("/nodes/localhost/storage/{store}/content");
     let list = Proc::host("pvesh", &["get", &path, "--content", "backup"]).args([
         "--vmid",
@@ -327,14 +356,20 @@ fn our_backups(host: &Host, store: &str, ctid: u32, name: &str) -> Result<Vec<St
     let items: Vec<serde_json::Value> = serde_json::from_str(&out.stdout)
         .with_context(|| format!("`{}` printed no JSON array", host.runner.shown(&list)))?;
     let prefix = format!("git-lxc {name} ");
-    let mut ours: Vec<(i64, String)> = items
+    let mut ours: Vec<(i64, Backup)> = items
         .iter()
-        .filter(|i| i["notes"].as_str().is_some_and(|n| n.starts_with(&prefix)))
         .filter(|i| i["protected"].as_i64() != Some(1))
-        .filter_map(|i| Some((i["ctime"].as_i64()?, i["volid"].as_str()?.to_string())))
+        .filter_map(|i| {
+            let commit = i["notes"].as_str()?.strip_prefix(&prefix)?;
+            let backup = Backup {
+                volid: i["volid"].as_str()?.to_string(),
+                commit: commit.trim().to_string(),
+            };
+            Some((i["ctime"].as_i64()?, backup))
+        })
         .collect();
-    ours.sort();
-    Ok(ours.into_iter().map(|(_, v)| v).collect())
+    ours.sort_by(|a, b| (a.0, &a.1.volid).cmp(&(b.0, &b.1.volid)));
+    Ok(ours.into_iter().map(|(_, b)| b).collect())
 }
 
 /// The settings as hooks see them: by plain name, HOST the hostname.
@@ -365,6 +400,7 @@ struct Planned {
 fn hooks_and_mounts(
     host: &Host,
     container: &Container,
+    mounted: &Path,
     env: &HookEnv,
     defined: &[String],
     mapping_copy: &Path,
@@ -379,7 +415,7 @@ fn hooks_and_mounts(
     for m in &parsed {
         check_bind_source(&m.spec).map_err(in_hook)?;
     }
-    let ours = folder_mounts(container)?;
+    let ours = folder_mounts(container, mounted)?;
     let args = mount_args(&ours, &parsed).map_err(in_hook)?;
     // Reachable by the container's root; whether it may write to data/ is
     // `doctor`'s to say (a build creates a missing data/ with that owner).
@@ -496,7 +532,7 @@ fn ssh_keys(settings: &Settings) -> Result<Option<PathBuf>> {
     Ok(Some(path))
 }
 
-fn user_host() -> String {
+pub fn user_host() -> String {
     let user = std::env::var("SUDO_USER")
         .or_else(|_| std::env::var("USER"))
         .or_else(|_| std::env::var("LOGNAME"))

@@ -37,7 +37,6 @@ const TEMP_PREFIX: &str = ".tmp-";
 const MAX_HOPS: usize = 40;
 
 /// One exported release.
-#[allow(dead_code)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
     /// The commit (40 hex).
@@ -48,7 +47,6 @@ pub struct Release {
     pub container_dir: PathBuf,
 }
 
-#[allow(dead_code)]
 impl Release {
     /// The release as a tree holding just its container.
     pub fn tree(&self) -> Tree {
@@ -93,7 +91,6 @@ struct Item {
 /// Export `container`'s inputs at `commit` (any revision naming a commit),
 /// or reuse the release exported before. A tracked symlink that leaves the
 /// tree, or points at something the release does not hold, is refused.
-#[allow(dead_code)]
 pub fn export(ws: &Workspace, tree: &Tree, container: &Container, commit: &str) -> Result<Release> {
     let repo = &ws.repo;
     let commit = repo
@@ -378,7 +375,6 @@ fn write(repo: &Repository, items: &[Item], dir: &Path) -> Result<()> {
 /// and kept backups), and temp folders an interrupted export left; returns
 /// what it removed. Call it holding the build lock, so no export is under
 /// way for a commit not yet kept.
-#[allow(dead_code)]
 pub fn prune(releases: &Path, name: &str, keep: &[String]) -> Result<Vec<PathBuf>> {
     let base = releases.join(name);
     let entries = match std::fs::read_dir(&base) {

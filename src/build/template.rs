@@ -90,7 +90,9 @@ pub fn kept_release(settings: &Settings, recorded: Option<&str>, upgrade: bool) 
     if upgrade || !settings.osversion.is_empty() {
         return None;
     }
-    let release = recorded?.strip_prefix(&settings.ostype)?.strip_prefix('-')?;
+    let release = recorded?
+        .strip_prefix(&settings.ostype)?
+        .strip_prefix('-')?;
     (!release.is_empty()).then(|| release.to_string())
 }
 

@@ -346,7 +346,7 @@ fn mounts(
     for w in wanted.iter().filter(|w| w.settings.unprivileged) {
         let name = w.container.name.clone();
         let mut sources = Vec::new();
-        match folder_mounts(w.container) {
+        match folder_mounts(w.container, &w.container.dir) {
             Ok(list) => {
                 for m in list {
                     sources.push(match (m.source.exists(), m.read_only) {

@@ -19,6 +19,7 @@ pub mod logs;
 pub mod new;
 pub mod plan;
 pub mod rebuild;
+pub mod rollback;
 pub mod status;
 pub mod verify;
 
@@ -51,6 +52,7 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Doctor(args) => doctor::exec(args, g),
         Command::InstallDocs(args) => install_docs::exec(args, g),
         Command::History(args) => history::exec(args, g),
+        Command::Rollback(args) => rollback::exec(args, g),
     }
 }
 
@@ -124,6 +126,7 @@ pub enum Command {
     Diff(diff::DiffArgs),
     Logs(logs::LogsArgs),
     History(history::HistoryArgs),
+    Rollback(rollback::RollbackArgs),
     Config(config::ConfigArgs),
     Doctor(doctor::DoctorArgs),
     InstallDocs(install_docs::InstallDocsArgs),

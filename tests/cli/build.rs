@@ -13,6 +13,7 @@ mod os;
 mod preflight;
 mod plan_is_build;
 mod restore;
+mod symlinks;
 mod trees;
 
 const CANARY: &str = "canary-7f3a9";

@@ -208,3 +208,52 @@ fn a_backup_that_fails_leaves_the_old_container_running_and_protected() {
         Some("1")
     );
 }
+
+#[test]
+fn rollback_after_a_good_rebuild_brings_back_the_build_before_it() {
+    let env = with_web("APP=Web\n");
+    env.write("web/data/state.db", "precious\n");
+    ok(&env, &["build", "web"]);
+    let v1 = fakes::record_line(&env, 100).unwrap();
+    env.write("web/build-target.sh", "#!/bin/bash\necho v2\n");
+    env.commit("v2");
+    ok(&env, &["rebuild", "web", "--yes"]);
+    let v2 = fakes::record_line(&env, 100).unwrap();
+    assert_ne!(v1, v2);
+
+    let err = code(&env, &["rollback", "web"], 2);
+    assert!(err.contains("--yes"), "{err}");
+    fakes::clear_calls(&env);
+    let out = ok(&env, &["rollback", "web", "--yes"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("runs the build of local:backup/vzdump-lxc-100-"),
+        "{said}"
+    );
+    assert_eq!(fakes::record_line(&env, 100).unwrap(), v1);
+    assert!(fakes::running(&env, 100));
+    assert_eq!(
+        fakes::conf_value(&env, 100, "protection").as_deref(),
+        Some("1")
+    );
+    assert_eq!(env.read("web/data/state.db"), "precious\n");
+    let changing = fakes::changing_calls(&env);
+    let at = |s: &str| changing.iter().position(|c| c.starts_with(s)).unwrap();
+    assert!(at("vzdump 100") < at("pct restore 100"), "{changing:#?}");
+    let history = ok(&env, &["history", "web", "--json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(entries[0]["result"], "rolled back", "{entries:#}");
+
+    // Rolled back twice, it is v2 again (the rollback backed v2 up).
+    ok(&env, &["rollback", "web", "--yes"]);
+    assert_eq!(fakes::record_line(&env, 100).unwrap(), v2);
+    let err = code(
+        &env,
+        &["rollback", "web", "--yes", "--to", "deadbeef0000"],
+        2,
+    );
+    assert!(
+        err.contains("no backup of 'web' is named deadbeef0000"),
+        "{err}"
+    );
+}
