@@ -60,10 +60,21 @@ pub fn run_hook(
     run(runner, proc, hook, on_line).map(drop)
 }
 
-/// Run `HOOK_customMounts` and return the entries it appended to `mps`.
+/// Run `HOOK_customMounts` with `mps` holding `standard` (the folder's own
+/// mounts, `--mpN SPEC`) and return every entry of `mps` after it ran.
 /// Its output is shown with `--verbose`, and in the error when it fails.
 pub fn custom_mounts(runner: &Runner, env: &HookEnv) -> Result<Vec<String>> {
-    let proc = hook_proc(env, "customMounts");
+    mounts_after_hook(runner, env, &[])
+}
+
+/// `mps` after `HOOK_customMounts` ran on `standard` (the folder's own
+/// mounts, `--mpN SPEC`), entry by entry.
+pub fn mounts_after_hook(
+    runner: &Runner,
+    env: &HookEnv,
+    standard: &[String],
+) -> Result<Vec<String>> {
+    let proc = hook_proc(env, "customMounts").env("__gl_mps", standard.join("\n"));
     let mut said = Vec::new();
     let entries = run(runner, &proc, "customMounts", &mut |line| {
         crate::term::detail(format!("HOOK_customMounts: {line}"));
@@ -221,19 +232,91 @@ mod tests {
             ctconf: Path::new("/tmp/120.conf"),
             vars: &[],
         };
-        let entries = custom_mounts(&runner("unused-secret"), &env).unwrap();
+        let entries = mounts_after_hook(&runner("unused-secret"), &env, &[]).unwrap();
         assert_eq!(entries, ["--mp0 /srv/a,mp=/a", "--mp1 /srv/b,mp=/b"]);
+        // The original's way: mps already holds the folder's mounts, and
+        // the hook numbers its own by the array's length.
+        write(
+            root,
+            "web/configSettings",
+            "HOOK_customMounts() {\n  mps+=(\"--mp${#mps[@]} /srv/m,mp=/m\")\n}\n",
+        );
+        let standard = [
+            "--mp0 /t/bin,mp=/usr/local/sbin,ro=1",
+            "--mp1 /t/data,mp=/usr/local/data",
+        ]
+        .map(String::from);
+        let entries = mounts_after_hook(&runner("unused-secret"), &env, &standard).unwrap();
+        assert_eq!(entries[..2], standard);
+        assert_eq!(entries[2], "--mp2 /srv/m,mp=/m");
         write(
             root,
             "web/configSettings",
             "HOOK_customMounts() { echo why; return 3; }\n",
         );
-        let err = custom_mounts(&runner("unused-secret"), &env).unwrap_err();
+        let err = mounts_after_hook(&runner("unused-secret"), &env, &[]).unwrap_err();
         let text = format!("{err:#}");
         assert!(
             text.contains("HOOK_customMounts (web/configSettings line 1) failed (exit 3)"),
             "{text}"
         );
         assert!(text.ends_with("\n    why"), "{text}");
+    }
+
+    #[test]
+    fn custom_mapping_edits_the_copy_through_sudo_and_the_original_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            "web/configSettings",
+            "HOOK_customMapping() {\n  sudo sed -i '$a lxc.cgroup2.devices.allow: c 188:* rwm' /etc/pve/lxc/$CTID.conf\n  sudo -n bash -c \"echo lxc.apparmor.profile: unconfined >> /etc/pve/lxc/$CTID.conf\"\n}\n",
+        );
+        let dir = root.join("web");
+        let copy = root.join("120.conf");
+        std::fs::write(&copy, "arch: amd64\n").unwrap();
+        let env = HookEnv {
+            root,
+            dir: &dir,
+            name: "web",
+            ctid: 120,
+            ctconf: &copy,
+            vars: &[],
+        };
+        let proc = hook_proc(&env, "customMapping");
+        run_hook(
+            &runner("unused-secret"),
+            &proc,
+            "customMapping",
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&copy).unwrap(),
+            "arch: amd64\nlxc.cgroup2.devices.allow: c 188:* rwm\nlxc.apparmor.profile: unconfined\n"
+        );
+    }
+
+    #[test]
+    fn hooks_see_a_sudo_function_that_can_run_without_sudo() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            "web/configSettings",
+            "HOOK_preBuild() {\n  [ \"$(type -t sudo)\" = function ]\n  __gl_unsudo -n -E -u root -- touch \"$ROOT_PATH/unsudo\"\n  if [ \"$EUID\" = 0 ] && ! type -P sudo >/dev/null; then sudo -n touch \"$ROOT_PATH/sudo\"; else touch \"$ROOT_PATH/sudo\"; fi\n}\n",
+        );
+        let dir = root.join("web");
+        let env = HookEnv {
+            root,
+            dir: &dir,
+            name: "web",
+            ctid: 120,
+            ctconf: Path::new("/etc/pve/lxc/120.conf"),
+            vars: &[],
+        };
+        let proc = hook_proc(&env, "preBuild");
+        run_hook(&runner("unused-secret"), &proc, "preBuild", &mut |_| {}).unwrap();
+        assert!(dir.join("unsudo").exists() && dir.join("sudo").exists());
     }
 }

@@ -76,18 +76,71 @@ __gl_dump() {
     builtin declare -p >&3
     builtin printf '\0' >&3
 }
+# Hooks written for the original script run privileged commands with
+# `sudo` and edit the container's config as /etc/pve/lxc/$CTID.conf. In
+# HOOK_customMapping that path means $CTCONF (the copy git-lxc appends
+# from), and such a command runs as it is: the copy is the user's own
+# file. Elsewhere `sudo` is the host's; as root on a host without sudo, it
+# runs its command.
+# (Defined for hooks only, not while the files are evaluated.)
+__gl_define_sudo() {
+    sudo() {
+        local a args=() copy=0 conf="/etc/pve/lxc/${CTID-}.conf"
+        for a; do
+            if [[ ${__gl_hook-} == customMapping && -n ${CTCONF-} && $a == *"$conf"* ]]; then
+                a=${a//"$conf"/$CTCONF} copy=1
+            fi
+            args+=("$a")
+        done
+        local real
+        if ((copy == 0)) && real=$(type -P sudo); then
+            "$real" "${args[@]}"
+        elif ((copy || EUID == 0)); then
+            __gl_unsudo "${args[@]}"
+        else
+            echo "sudo: command not found" >&2
+            return 127
+        fi
+    }
+    # A sudo command line run without sudo: its options dropped, `-u USER`
+    # through runuser.
+    __gl_unsudo() {
+        local user=
+        while (($#)); do
+            case $1 in
+                --) shift; break ;;
+                -u) user=$2; shift 2 ;;
+                -g | -p | -C | -D | -h | -r | -t | -U | -T) shift 2 ;;
+                -*) shift ;;
+                *) break ;;
+            esac
+        done
+        if [[ -n $user && $user != root && $user != "#0" && $user != "$(id -un)" ]]; then
+            runuser -u "$user" -- "$@"
+        else
+            "$@"
+        fi
+    }
+}
 # Run the hook, fd 3 closed to it. customMounts gets the name of the global
-# array `mps` (the original contract: it appends to it, directly or through
-# `local -n m=$1`); the entries travel back as M records.
+# array `mps`, holding the folder's own mounts (bin, conf, data, as
+# `--mpN SPEC`, from $__gl_mps, one a line), the original contract: it
+# appends to it, directly or through `local -n m=$1`; every entry travels
+# back as an M record.
 __gl_run_hook() {
     shopt -s extdebug
     builtin printf 'D\0' >&3
     builtin declare -F "HOOK_$__gl_hook" >&3 || :
     builtin printf '\0' >&3
     shopt -u extdebug
+    __gl_define_sudo
+    export -f sudo __gl_unsudo
+    export __gl_hook
     if [[ $__gl_hook == customMounts ]]; then
         unset mps
         declare -ga mps=()
+        [[ -n ${__gl_mps-} ]] && mapfile -t mps <<<"$__gl_mps"
+        unset __gl_mps
         HOOK_customMounts mps 3>&-
         local __gl_rc=$? __gl_e
         ((__gl_rc == 0)) || return "$__gl_rc"
