@@ -156,7 +156,7 @@ fn evaluate_within(
             Err(open) => return Err(timed_out(open, limit, &tree.root)),
         };
         // Every part checks the tree-wide files; the first one tells.
-        let (part, errors) = read_part(runner, done)?;
+        let (part, errors) = read_part(runner, tree, done)?;
         tree_errors.get_or_insert(errors);
         evaluated.extend(part);
     }
@@ -171,7 +171,11 @@ fn evaluate_within(
 type SyntaxErrors = Vec<(PathBuf, String)>;
 
 /// One bash's containers, and its tree-wide parse failures.
-fn read_part(runner: &Runner, done: run::Finished) -> Result<(Vec<Evaluated>, SyntaxErrors)> {
+fn read_part(
+    runner: &Runner,
+    tree: &Tree,
+    done: run::Finished,
+) -> Result<(Vec<Evaluated>, SyntaxErrors)> {
     if !done.status.success() {
         let said = String::from_utf8_lossy(&done.stream).replace('\0', " ");
         bail!(
@@ -183,8 +187,12 @@ fn read_part(runner: &Runner, done: run::Finished) -> Result<(Vec<Evaluated>, Sy
     let mut evaluated = records::parse(&done.results)?;
     let output = output::parse(&done.stream);
     let mut masker = runner.masker().clone();
+    // A value that is a container's name is no secret (SPEC §7): masking
+    // it would garble every path of that folder.
     for v in evaluated.iter().flat_map(Evaluated::secret_values) {
-        masker.add(v);
+        if tree.get(v).is_none() {
+            masker.add(v);
+        }
     }
     let global = crate::term::masker();
     let mask = |s: &str| global.mask(&masker.mask(s));

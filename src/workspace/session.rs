@@ -14,7 +14,7 @@ use crate::host::facts::HostFacts;
 use crate::host::process::Runner;
 use crate::host::{Host, is_root};
 use crate::term;
-use crate::term::mask::Masker;
+use crate::term::mask::{Masker, exempt};
 use crate::workspace::Workspace;
 use crate::workspace::tree::{Container, Tree};
 
@@ -87,14 +87,50 @@ impl Session {
         Ok(evaluated)
     }
 
+    /// Words that stand in the tracked tree: container names and the words
+    /// of the root `defaults` and every `configSettings`. A `.env` value
+    /// equal to one (`PIHOLE_USER=pihole`) is no secret, and masking it
+    /// would garble the output (SPEC §7).
+    fn public_words(&self) -> Vec<String> {
+        let mut words: Vec<String> = self
+            .tree
+            .containers
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        let files = std::iter::once(self.tree.defaults_file()).chain(
+            self.tree
+                .containers
+                .iter()
+                .map(|c| c.dir.join("configSettings")),
+        );
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            words.extend(
+                text.split(|c: char| !(c.is_ascii_alphanumeric() || "_.-".contains(c)))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string),
+            );
+        }
+        words.sort();
+        words.dedup();
+        words
+    }
+
     /// [`Session::evaluate`], leaving what the files printed to the caller
     /// (`verify` makes findings of it).
     pub fn evaluate_unreported(&self, containers: &[&Container]) -> Result<Vec<Evaluated>> {
         let evaluated = bash::evaluate(&self.runner(), &self.tree, containers)?;
         if self.secrets.get().is_none() {
+            let public = self.public_words();
+            let public: Vec<&str> = public.iter().map(String::as_str).collect();
             let mut masker = Masker::default();
             for value in evaluated.iter().flat_map(Evaluated::secret_values) {
-                masker.add(value);
+                if exempt(value, &public).is_none() {
+                    masker.add(value);
+                }
             }
             let masker = Arc::new(masker);
             term::set_secrets(masker.clone());

@@ -13,6 +13,7 @@ mod os;
 mod preflight;
 mod plan_is_build;
 mod restore;
+mod secrets;
 mod symlinks;
 mod trees;
 
