@@ -24,7 +24,7 @@ pub fn exempt(value: &str, public: &[&str]) -> Option<&'static str> {
     if value.chars().all(|c| c.is_ascii_digit()) {
         return Some("a whole number (an id or a port)");
     }
-    if public.iter().any(|p| *p == value) {
+    if public.contains(&value) {
         return Some("it also stands in the tracked tree");
     }
     None
