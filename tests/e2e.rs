@@ -26,6 +26,10 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+/// The Debian package installed into a Debian container.
+#[path = "e2e/deb.rs"]
+mod deb;
+
 const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Written straight to the process's stderr, so it shows with and without
