@@ -53,6 +53,7 @@ impl Release {
         Tree {
             root: self.root.clone(),
             containers: vec![self.container()],
+            invalid: Vec::new(),
         }
     }
 

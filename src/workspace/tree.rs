@@ -52,6 +52,25 @@ impl Container {
 pub struct Tree {
     pub root: PathBuf,
     pub containers: Vec<Container>,
+    /// Folders holding a `configSettings` whose name is no container name:
+    /// the folder name and why.
+    pub invalid: Vec<(String, String)>,
+}
+
+/// Why `name` cannot name a container (SPEC §1): letters, digits, `.`,
+/// `_`, `-`, starting with a letter or digit, at most 63 characters.
+pub fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.len() > 63 {
+        return Some("a container name has 1 to 63 characters".to_string());
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Some("a container name starts with a letter or digit".to_string());
+    }
+    name.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "._-".contains(*c)))
+        .map(|c| {
+            format!("a container name holds only letters, digits, '.', '_' and '-', not {c:?}")
+        })
 }
 
 /// Whether `dir` is a container folder (holds a `configSettings` file).
@@ -65,22 +84,31 @@ pub fn is_container_dir(dir: &Path) -> bool {
 impl Tree {
     pub fn load(root: &Path) -> Result<Tree> {
         let mut containers = Vec::new();
+        let mut invalid = Vec::new();
         let entries =
             std::fs::read_dir(root).with_context(|| format!("cannot read {}", root.display()))?;
         for entry in entries {
             let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
             let path = entry.path();
             if entry.file_type().is_ok_and(|t| t.is_dir()) && is_container_dir(&path) {
-                containers.push(Container {
-                    name: entry.file_name().to_string_lossy().into_owned(),
-                    dir: path,
-                });
+                let name = entry.file_name().to_string_lossy().into_owned();
+                match name_problem(&name) {
+                    Some(why) => invalid.push((name, why)),
+                    None => containers.push(Container { name, dir: path }),
+                }
             }
         }
         containers.sort_by(|a, b| a.name.cmp(&b.name));
+        invalid.sort();
+        for (name, why) in &invalid {
+            crate::term::warn(format!(
+                "the folder '{name}' holds a configSettings but is skipped: {why}; rename it"
+            ));
+        }
         Ok(Tree {
             root: root.to_path_buf(),
             containers,
+            invalid,
         })
     }
 
@@ -126,6 +154,12 @@ impl Tree {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| name.to_string());
+        if let Some((_, why)) = self.invalid.iter().find(|(n, _)| *n == name) {
+            return Err(Failure::usage(
+                format!("the folder '{name}' cannot be a container: {why}"),
+                "rename the folder (the name is also the default hostname and is kept in the record)",
+            ));
+        }
         self.get(&name).ok_or_else(|| {
             let known: Vec<&str> = self.containers.iter().map(|c| c.name.as_str()).collect();
             let hint = if known.is_empty() {

@@ -10,8 +10,8 @@ mod failures;
 mod interrupt;
 mod lock;
 mod os;
-mod preflight;
 mod plan_is_build;
+mod preflight;
 mod restore;
 mod secrets;
 mod symlinks;
@@ -639,4 +639,30 @@ fn env_set_ctid(env: &Env, id: u32) {
         &format!("APP=Other web\nOPT_CTID={id}\n"),
     );
     env.commit("take a CTID");
+}
+
+#[test]
+fn a_folder_name_that_is_no_container_name_is_refused_naming_it() {
+    let env = setup();
+    write_container(&env, "my box", "OPT_HOST=mybox\n");
+    write_container(&env, "my", "APP=My\n");
+    env.commit("two folders");
+    fakes::clear_calls(&env);
+    let err = code(&env, &["build", "my box"], 2);
+    assert!(
+        err.contains("the folder 'my box' cannot be a container: a container name holds only letters, digits, '.', '_' and '-', not ' '"),
+        "{err}"
+    );
+    assert_eq!(fakes::changing_calls(&env), Vec::<String>::new());
+    // The other folder builds; the bad one is named, never cut to `my`.
+    let out = ok(&env, &["build", "my"]);
+    assert!(
+        stderr_of(&out).contains("the folder 'my box' holds a configSettings but is skipped"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(
+        fakes::record_line(&env, 100).unwrap(),
+        env.record("my", "alpine-3.22", "built")
+    );
 }
