@@ -216,6 +216,8 @@ impl Standin {
             return;
         }
         let _ = self.tool("pct", &["unlock", &id.to_string()]);
+        // git-lxc protects what it builds
+        let _ = self.tool("pct", &["set", &id.to_string(), "--protection", "0"]);
         let out = self.tool(
             "pct",
             &["destroy", &id.to_string(), "--force", "1", "--purge", "1"],
