@@ -30,6 +30,10 @@ use tempfile::TempDir;
 #[path = "e2e/deb.rs"]
 mod deb;
 
+/// A failed rebuild restores the previous build.
+#[path = "e2e/restore.rs"]
+mod restore;
+
 const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Written straight to the process's stderr, so it shows with and without
