@@ -27,6 +27,9 @@
 __gl_mode=${1%%:*} __gl_hook=${1#*:} __gl_root=$2
 shift 2
 exec 3>&1 1>&2
+# What git-lxc put in the environment; a settings file's `export X=…` adds
+# nothing to it (SPEC §7: secrets are never exported to a child).
+__gl_env0=" $(builtin compgen -e | builtin tr '\n' ' ')"
 if [[ $__gl_mode == eval ]]; then exec 4>&2; else exec 4>/dev/null; fi
 
 __gl_mark() { builtin printf '\0GL:%s\0' "$1" >&4; }
@@ -133,6 +136,10 @@ __gl_run_hook() {
     builtin declare -F "HOOK_$__gl_hook" >&3 || :
     builtin printf '\0' >&3
     shopt -u extdebug
+    local __gl_x
+    for __gl_x in $(builtin compgen -e); do
+        [[ $__gl_env0 == *" $__gl_x "* ]] || builtin export -n "$__gl_x"
+    done
     __gl_define_sudo
     export -f sudo __gl_unsudo
     export __gl_hook

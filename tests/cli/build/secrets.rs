@@ -62,3 +62,22 @@ fn xtrace_of_a_quoted_secret_is_masked() {
     assert!(said.contains("********"), "{said}");
     assert!(!said.contains("quoted"), "{said}");
 }
+
+#[test]
+fn export_in_env_does_not_reach_the_commands_a_hook_runs() {
+    let env = setup();
+    write_container(
+        &env,
+        "web",
+        "APP=Web\nHOOK_preBuild() { echo \"shell sees ${API_TOKEN:+it}\"; env | grep -c API_TOKEN || true; }\n",
+    );
+    env.commit("web");
+    env.write("web/.env", "export API_TOKEN=s3cret-exported\n");
+    let out = ok(&env, &["build", "web"]);
+    let said = stderr_of(&out);
+    assert!(said.contains("shell sees it"), "{said}");
+    assert!(
+        said.contains("\n    0\n"),
+        "a child saw the variable:\n{said}"
+    );
+}
