@@ -29,7 +29,10 @@ shift 2
 exec 3>&1 1>&2
 # What git-lxc put in the environment; a settings file's `export X=…` adds
 # nothing to it (SPEC §7: secrets are never exported to a child).
-__gl_env0=" $(builtin compgen -e | builtin tr '\n' ' ')"
+if [[ $__gl_mode != eval ]]; then
+    builtin mapfile -t __gl_env0 < <(builtin compgen -e)
+    __gl_env0=" ${__gl_env0[*]} "
+fi
 if [[ $__gl_mode == eval ]]; then exec 4>&2; else exec 4>/dev/null; fi
 
 __gl_mark() { builtin printf '\0GL:%s\0' "$1" >&4; }
