@@ -98,7 +98,7 @@ fn commands(step: &Step) -> Vec<String> {
         Action::Run(p) | Action::Provision(p) => vec![shown(p)],
         Action::Backup { vzdump, .. } => vec![
             shown(vzdump),
-            "(if a later step fails, this backup is restored: see below)".to_string(),
+            "(if a later step fails, this backup is restored)".to_string(),
         ],
         Action::Health { probe, timeout } => vec![format!(
             "{}   (every 2 s until it exits 0, at most {} s)",
@@ -124,7 +124,10 @@ fn commands(step: &Step) -> Vec<String> {
         Action::Mapping { read, append, .. } => vec![
             format!("{}   (into a private copy)", shown(read)),
             "HOOK_customMapping on the copy (bash, on this host, as you)".to_string(),
-            format!("{} <<< (the lines it appends)", shown(append)),
+            format!(
+                "{} <<< (the lines it appends)",
+                shown(&append.clone().stdin(Stdin::Null))
+            ),
         ],
     }
 }

@@ -3,9 +3,9 @@
 
 mod bash;
 mod build;
-mod doctor;
 mod config;
 mod ctl;
+mod doctor;
 mod fakes;
 mod support;
 
@@ -14,6 +14,8 @@ mod history;
 
 mod init;
 mod init_fit;
+
+mod snapshots;
 
 mod status;
 mod streams;

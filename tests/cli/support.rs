@@ -294,6 +294,17 @@ impl Ran<'_> {
         self
     }
 
+    /// [`Ran::stdout`] for JSON: a backslash stays one (`\n` in a string),
+    /// where the other checks read it as a path separator and show `/`.
+    #[track_caller]
+    pub fn stdout_json(self, expected: impl IntoData) -> Self {
+        self.env
+            .assert(&self.named)
+            .normalize_paths(false)
+            .eq(self.out.stdout.clone(), expected);
+        self
+    }
+
     #[track_caller]
     pub fn stderr(self, expected: impl IntoData) -> Self {
         self.env
