@@ -206,7 +206,7 @@ impl Run<'_> {
             time: notes::now(),
             name: p.name.clone(),
             ctid: p.ctid,
-            node: node_name(),
+            node: crate::host::facts::node_name(self.host),
             result,
             backup: self.backup.clone(),
             user_host: p.user_host.clone(),
@@ -244,7 +244,8 @@ impl Run<'_> {
         match super::release::prune(&releases, &p.name, &keep) {
             Ok(removed) => {
                 for r in removed {
-                    self.log.line(&format!("removed the unused release {}", r.display()));
+                    self.log
+                        .line(&format!("removed the unused release {}", r.display()));
                 }
             }
             Err(e) => term::warn(format!("could not prune old releases: {e:#}")),
@@ -395,15 +396,6 @@ impl Run<'_> {
             std::thread::sleep(Duration::from_millis(500));
         }
     }
-}
-
-/// This host's node name (its short hostname, as Proxmox names nodes).
-pub fn node_name() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .and_then(|h| h.split('.').next().map(|s| s.trim().to_string()))
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".to_string())
 }
 
 /// The volume id of the archive a `vzdump` log names

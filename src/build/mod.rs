@@ -19,8 +19,8 @@ pub mod release;
 pub mod step;
 pub mod template;
 
+pub use execute::archive_volid;
 pub use execute::{Summary, execute};
-pub use execute::{archive_volid, node_name};
 pub use prepare::{
     Backup, CtidSource, Prepared, Scope, our_backups, preflight, prepare, user_host,
 };

@@ -163,7 +163,8 @@ fn replace(
 }
 
 fn note(session: &Session, id: u32, name: &str, volid: &str) {
-    let facts = HostFacts::read(&session.host()).ok();
+    let host = session.host();
+    let facts = HostFacts::read(&host).ok();
     let Some(record) = facts.as_ref().and_then(|f| f.record(id)) else {
         return;
     };
@@ -171,7 +172,7 @@ fn note(session: &Session, id: u32, name: &str, volid: &str) {
         time: notes::now(),
         name: name.to_string(),
         ctid: id,
-        node: crate::build::node_name(),
+        node: crate::host::facts::node_name(&host),
         result: Outcome::RolledBack,
         backup: Some(volid.to_string()),
         user_host: crate::build::user_host(),
