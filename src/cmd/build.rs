@@ -68,16 +68,23 @@ impl BuildOpts {
 
 pub fn exec(args: &BuildArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
-    let container = session.tree.find(&args.name)?.clone();
     let opts = args.opts.options(Mode::Build, false);
-    let evaluated = session.evaluate(&[&container])?.remove(0);
-    let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
-    let host = session.host();
-    let facts = HostFacts::read(&host)?;
-    let prepared = build::prepare(&session.scope(&host, &facts, &opts), &container, checked)?;
+    let (host, prepared) = prepare_one(&session, &args.name, &opts)?;
     let summary = run_prepared(&session, &prepared, &host)?;
     print_summary(&summary);
     Ok(())
+}
+
+/// One container's checks and complete plan, as `build` runs it and `plan`
+/// prints it: every offline check before the host is read.
+pub fn prepare_one(session: &Session, name: &str, opts: &Options) -> Result<(Host, Prepared)> {
+    let container = session.tree.find(name)?.clone();
+    let evaluated = session.evaluate(&[&container])?.remove(0);
+    let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, opts)?;
+    let host = session.host();
+    let facts = HostFacts::read(&host)?;
+    let prepared = build::prepare(&session.scope(&host, &facts, opts), &container, checked)?;
+    Ok((host, prepared))
 }
 
 /// Run a prepared build with its log.

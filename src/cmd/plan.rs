@@ -3,10 +3,9 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::build::plan::{Action, Step};
-use crate::build::{self, CtidSource, Mode, Prepared};
+use crate::build::{CtidSource, Mode, Prepared};
 use crate::cmd::GlobalArgs;
 use crate::cmd::build::BuildOpts;
-use crate::host::facts::HostFacts;
 use crate::host::process::{Proc, Stdin, abbreviate};
 use crate::term;
 use crate::workspace::session::Session;
@@ -33,14 +32,8 @@ pub struct PlanArgs {
 
 pub fn exec(args: &PlanArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
-    let container = session.tree.find(&args.name)?.clone();
     let opts = args.opts.options(Mode::Rebuild, true);
-    let evaluated = session.evaluate(&[&container])?.remove(0);
-    let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, &opts)?;
-    let host = session.host();
-    let facts = HostFacts::read(&host)?;
-    let cx = session.scope(&host, &facts, &opts);
-    let prepared = build::prepare(&cx, &container, checked)?;
+    let (host, prepared) = crate::cmd::build::prepare_one(&session, &args.name, &opts)?;
     if args.json {
         term::stdout_line(serde_json::to_string_pretty(&json(&prepared))?);
     } else {
@@ -178,6 +171,8 @@ fn json(p: &Prepared) -> JsonPlan<'_> {
                         Stdin::Null => "none".into(),
                         Stdin::Inherit => "terminal".into(),
                         Stdin::Text { secret: true, .. } => "script".into(),
+                        // HOOK_customMapping's append: its lines come from the hook.
+                        Stdin::Text { text, .. } if text.is_empty() => "hook output".into(),
                         Stdin::Text { text, .. } => text.clone(),
                     },
                     changes_host: cmd.changes_host,

@@ -444,7 +444,7 @@ fn plan_json_of_a_debian_container_with_map_and_hooks() {
             "-a",
             "[ROOT]/state/pve/lxc/100.conf"
           ],
-          "stdin": "",
+          "stdin": "hook output",
           "changes_host": true,
           "fallback": false,
           "privileged": true
