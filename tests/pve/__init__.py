@@ -2,7 +2,7 @@
 
 The command-line tools `pct`, `pveam`, `pvesh`, `pvesm` and `vzdump` are
 implemented once (argument parsing, validation, error texts, exit codes,
-output formats; see /work/shared/reference/pct.md) on top of a host backend:
+output formats, as Proxmox VE's own source has them) on top of a host backend:
 
 * `backend_files.FilesHost`: everything kept in a state folder (the CLI tests);
   it also plays `sudo`, `lxc-info` and `lxc-ls`, logs every call and injects
