@@ -63,17 +63,7 @@ pub fn run_hook(
 /// Run `HOOK_customMounts` with `mps` holding `standard` (the folder's own
 /// mounts, `--mpN SPEC`) and return every entry of `mps` after it ran.
 /// Its output is shown with `--verbose`, and in the error when it fails.
-pub fn custom_mounts(runner: &Runner, env: &HookEnv) -> Result<Vec<String>> {
-    mounts_after_hook(runner, env, &[])
-}
-
-/// `mps` after `HOOK_customMounts` ran on `standard` (the folder's own
-/// mounts, `--mpN SPEC`), entry by entry.
-pub fn mounts_after_hook(
-    runner: &Runner,
-    env: &HookEnv,
-    standard: &[String],
-) -> Result<Vec<String>> {
+pub fn custom_mounts(runner: &Runner, env: &HookEnv, standard: &[String]) -> Result<Vec<String>> {
     let proc = hook_proc(env, "customMounts").env("__gl_mps", standard.join("\n"));
     let mut said = Vec::new();
     let entries = run(runner, &proc, "customMounts", &mut |line| {
@@ -232,7 +222,7 @@ mod tests {
             ctconf: Path::new("/tmp/120.conf"),
             vars: &[],
         };
-        let entries = mounts_after_hook(&runner("unused-secret"), &env, &[]).unwrap();
+        let entries = custom_mounts(&runner("unused-secret"), &env, &[]).unwrap();
         assert_eq!(entries, ["--mp0 /srv/a,mp=/a", "--mp1 /srv/b,mp=/b"]);
         // The original's way: mps already holds the folder's mounts, and
         // the hook numbers its own by the array's length.
@@ -246,7 +236,7 @@ mod tests {
             "--mp1 /t/data,mp=/usr/local/data",
         ]
         .map(String::from);
-        let entries = mounts_after_hook(&runner("unused-secret"), &env, &standard).unwrap();
+        let entries = custom_mounts(&runner("unused-secret"), &env, &standard).unwrap();
         assert_eq!(entries[..2], standard);
         assert_eq!(entries[2], "--mp2 /srv/m,mp=/m");
         write(
@@ -254,7 +244,7 @@ mod tests {
             "web/configSettings",
             "HOOK_customMounts() { echo why; return 3; }\n",
         );
-        let err = mounts_after_hook(&runner("unused-secret"), &env, &[]).unwrap_err();
+        let err = custom_mounts(&runner("unused-secret"), &env, &[]).unwrap_err();
         let text = format!("{err:#}");
         assert!(
             text.contains("HOOK_customMounts (web/configSettings line 1) failed (exit 3)"),

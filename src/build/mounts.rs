@@ -96,49 +96,98 @@ pub fn check_bind_source(spec: &str) -> Result<(), String> {
     }
 }
 
-/// `--mpN SPEC` arguments: the hook's numbered mounts keep their numbers; the
-/// folder's own mounts and the hook's unnumbered ones take the free numbers.
-pub fn mount_args(ours: &[Mount], custom: &[CustomMount]) -> Result<Vec<String>, String> {
-    let mut used: Vec<u32> = Vec::new();
-    for m in custom.iter().filter_map(|m| m.index) {
-        if used.contains(&m) {
-            return Err(format!("HOOK_customMounts uses --mp{m} twice"));
-        }
-        used.push(m);
-    }
-    let mut next = 0u32;
-    let mut free = |used: &mut Vec<u32>| -> Result<u32, String> {
-        while used.contains(&next) {
-            next += 1;
-        }
-        if next > 255 {
-            return Err("more than 256 mount points".to_string());
-        }
-        used.push(next);
-        Ok(next)
-    };
-    let mut args = Vec::new();
-    for m in ours {
-        let i = free(&mut used)?;
-        let mut spec = format!("{},mp={}", m.source.display(), m.target);
-        if m.read_only {
+impl Mount {
+    /// `SOURCE,mp=TARGET[,ro=1]`.
+    pub fn spec(&self) -> String {
+        let mut spec = format!("{},mp={}", self.source.display(), self.target);
+        if self.read_only {
             spec.push_str(",ro=1");
         }
-        args.push(format!("--mp{i}"));
-        args.push(spec);
+        spec
     }
-    for m in custom {
-        let i = match m.index {
+}
+
+/// The folder's own mounts as the original script put them in `mps` before
+/// `HOOK_customMounts`: `--mpN SPEC`, numbered by position.
+pub fn standard_entries(ours: &[Mount]) -> Vec<String> {
+    ours.iter()
+        .enumerate()
+        .map(|(i, m)| format!("--mp{i} {}", m.spec()))
+        .collect()
+}
+
+/// The mounts of a build: every entry of `mps` after `HOOK_customMounts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// `--mpN SPEC` arguments, in the array's order.
+    pub args: Vec<String>,
+    /// The entries the hook added (not the folder's own), as it wrote them.
+    pub added: Vec<String>,
+    /// Those entries, parsed.
+    pub added_mounts: Vec<CustomMount>,
+}
+
+/// Number the entries of `mps` (`entries`; [`standard_entries`] of `ours`
+/// when no hook ran): the hook's numbered entries keep their numbers, the
+/// folder's own keep theirs unless a hook entry claims one, and the rest
+/// take the free numbers.
+pub fn resolve(ours: &[Mount], entries: &[String]) -> Result<Resolved, String> {
+    let standard = standard_entries(ours);
+    let parsed = parse_custom_mounts(entries)?;
+    let own = parse_custom_mounts(&standard)?;
+    let is_own = |m: &CustomMount| own.contains(m);
+    let mut used: Vec<u32> = Vec::new();
+    for i in parsed.iter().filter(|m| !is_own(m)).filter_map(|m| m.index) {
+        if used.contains(&i) {
+            return Err(format!("HOOK_customMounts uses --mp{i} twice"));
+        }
+        used.push(i);
+    }
+    let mut index: Vec<Option<u32>> = Vec::new();
+    for m in &parsed {
+        let keep = match m.index {
+            Some(i) if is_own(m) && used.contains(&i) => None,
+            Some(i) if is_own(m) => {
+                used.push(i);
+                Some(i)
+            }
+            other => other,
+        };
+        index.push(keep);
+    }
+    let mut next = 0u32;
+    let mut args = Vec::new();
+    for (m, i) in parsed.iter().zip(index) {
+        let i = match i {
             Some(i) => i,
-            None => free(&mut used)?,
+            None => {
+                while used.contains(&next) {
+                    next += 1;
+                }
+                if next > 255 {
+                    return Err("more than 256 mount points".to_string());
+                }
+                used.push(next);
+                next
+            }
         };
         args.push(format!("--mp{i}"));
         args.push(m.spec.clone());
     }
-    Ok(args)
+    let added: Vec<String> = entries
+        .iter()
+        .filter(|e| !e.trim().is_empty() && !standard.contains(e))
+        .cloned()
+        .collect();
+    Ok(Resolved {
+        args,
+        added_mounts: parsed.into_iter().filter(|m| !is_own(m)).collect(),
+        added,
+    })
 }
 
-/// The folder's own mounts: `conf/` and `bin/` (when present) read-only from
+/// The folder's own mounts, in the original's order: `bin/` and `conf/`
+/// (when present) read-only from
 /// `inputs` (the release folder of the build's commit, or the work tree
 /// with LIVECONF=1 or `--allow-dirty`), `data/` read-write from the work
 /// tree; by real path, as pct refuses symlinks in bind-mount paths.
@@ -147,8 +196,8 @@ pub fn folder_mounts(container: &Container, inputs: &Path) -> Result<Vec<Mount>>
     let tree_root = container.dir.parent().unwrap_or(&container.dir);
     let mut out = Vec::new();
     for (folder, target, read_only) in [
-        ("conf", "/usr/local/conf", true),
         ("bin", "/usr/local/sbin", true),
+        ("conf", "/usr/local/conf", true),
         ("data", "/usr/local/data", false),
     ] {
         let path = match folder {
@@ -281,13 +330,24 @@ mod tests {
                 read_only: false,
             },
         ];
-        let args = mount_args(&ours, &custom).unwrap();
+        // A hook written for an earlier git-lxc numbers its own mounts
+        // from 0: a folder mount whose number it took takes a free one.
+        let mut mps = standard_entries(&ours);
         assert_eq!(
-            args,
+            mps,
+            [
+                "--mp0 /t/conf,mp=/usr/local/conf,ro=1",
+                "--mp1 /t/data,mp=/usr/local/data"
+            ]
+        );
+        mps.extend(entries);
+        let got = resolve(&ours, &mps).unwrap();
+        assert_eq!(
+            got.args,
             vec![
-                "--mp1",
-                "/t/conf,mp=/usr/local/conf,ro=1",
                 "--mp2",
+                "/t/conf,mp=/usr/local/conf,ro=1",
+                "--mp1",
                 "/t/data,mp=/usr/local/data",
                 "--mp3",
                 "/srv/media,mp=/media",
@@ -297,6 +357,15 @@ mod tests {
                 "/b,mp=/b,ro=1",
             ]
         );
+        assert_eq!(got.added.len(), 4);
+        assert_eq!(got.added_mounts.len(), 3);
+        // The original's way: appended by the array's length.
+        let mut mps = standard_entries(&ours);
+        mps.push(format!("--mp{} /srv/m,mp=/m", mps.len()));
+        let got = resolve(&ours, &mps).unwrap();
+        assert_eq!(got.args[4..], ["--mp2", "/srv/m,mp=/m"]);
+        assert_eq!(got.added, ["--mp2 /srv/m,mp=/m"]);
+        assert!(resolve(&ours, &["--mp7 /x,mp=/x".into(), "--mp7 /y,mp=/y".into()]).is_err());
         assert!(parse_custom_mounts(&["--mp3".to_string()]).is_err());
         assert!(parse_custom_mounts(&["/x".to_string()]).is_err());
     }

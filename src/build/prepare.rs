@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use super::guards::{dirty_guard, env_guard, env_keys_guard, ownership_guard, settings_ok};
 use super::lock::BuildLock;
-use super::mounts::{check_bind_source, folder_mounts, mount_args, parse_custom_mounts};
+use super::mounts::{self, check_bind_source, folder_mounts, standard_entries};
 use super::plan::{self, Existing, Hooks, Step};
 use super::provision::Script;
 use super::record::{self, Human, Record, State};
@@ -207,7 +207,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
             .collect(),
         false => Vec::new(),
     };
-    let vars = hook_vars(s);
+    let vars = s.hook_vars();
     let env = HookEnv {
         root: &cx.tree.root,
         dir: &container.dir,
@@ -372,17 +372,6 @@ pub fn our_backups(host: &Host, store: &str, ctid: u32, name: &str) -> Result<Ve
     Ok(ours.into_iter().map(|(_, b)| b).collect())
 }
 
-/// The settings as hooks see them: by plain name, HOST the hostname.
-fn hook_vars(s: &Settings) -> Vec<(String, String)> {
-    let mut vars: Vec<(String, String)> = s
-        .values()
-        .filter(|(k, _)| *k != "HOST")
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    vars.push(("HOST".to_string(), s.hostname.clone()));
-    vars
-}
-
 /// The hooks as commands, what `HOOK_customMounts` added (run now: it
 /// only computes mounts, and its bind sources are checked before anything
 /// changes), and every mount as `--mpN SPEC` arguments.
@@ -407,16 +396,16 @@ fn hooks_and_mounts(
 ) -> Result<Planned> {
     let has = |hook: &str| defined.iter().any(|h| h == hook);
     let in_hook = |e: String| anyhow::anyhow!("HOOK_customMounts: {e}");
-    let custom = match has("customMounts") {
-        true => hooks::custom_mounts(&host.runner, env)?,
-        false => Vec::new(),
-    };
-    let parsed = parse_custom_mounts(&custom).map_err(in_hook)?;
-    for m in &parsed {
+    let ours = folder_mounts(container, mounted)?;
+    // The hook sees `mps` as the original script filled it.
+    let mut entries = standard_entries(&ours);
+    if has("customMounts") {
+        entries = hooks::custom_mounts(&host.runner, env, &entries)?;
+    }
+    let resolved = mounts::resolve(&ours, &entries).map_err(in_hook)?;
+    for m in &resolved.added_mounts {
         check_bind_source(&m.spec).map_err(in_hook)?;
     }
-    let ours = folder_mounts(container, mounted)?;
-    let args = mount_args(&ours, &parsed).map_err(in_hook)?;
     // Reachable by the container's root; whether it may write to data/ is
     // `doctor`'s to say (a build creates a missing data/ with that owner).
     let mut sources: Vec<(PathBuf, Access)> = ours
@@ -425,7 +414,8 @@ fn hooks_and_mounts(
         .map(|m| (m.source.clone(), Access::Read))
         .collect();
     sources.extend(
-        parsed
+        resolved
+            .added_mounts
             .iter()
             .filter_map(|m| m.spec.split(',').next())
             .filter(|s| s.starts_with('/') && !s.starts_with("/dev/"))
@@ -443,8 +433,8 @@ fn hooks_and_mounts(
     };
     Ok(Planned {
         hooks,
-        custom,
-        args,
+        custom: resolved.added,
+        args: resolved.args,
         sources,
     })
 }

@@ -417,12 +417,7 @@ fn hook_sources(
                 .copied()
         })
         .unwrap_or(0);
-    let mut vars: Vec<(String, String)> = s
-        .values()
-        .filter(|(k, _)| *k != "HOST")
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    vars.push(("HOST".into(), s.hostname.clone()));
+    let vars = s.hook_vars();
     let ctconf = host.conf_path(ctid);
     let env = HookEnv {
         root: &session.tree.root,
@@ -432,7 +427,7 @@ fn hook_sources(
         ctconf: &ctconf,
         vars: &vars,
     };
-    let parsed = hooks::custom_mounts(&host.runner, &env)
+    let parsed = hooks::custom_mounts(&host.runner, &env, &[])
         .and_then(|entries| parse_custom_mounts(&entries).map_err(anyhow::Error::msg));
     match parsed {
         Ok(list) => list

@@ -130,6 +130,18 @@ impl Settings {
         self.values.iter().map(|(k, v)| (*k, v.as_str()))
     }
 
+    /// Every setting by its plain name with HOST the hostname: what hooks
+    /// see in their environment.
+    pub fn hook_vars(&self) -> Vec<(String, String)> {
+        let mut vars: Vec<(String, String)> = self
+            .values()
+            .filter(|(k, _)| *k != "HOST")
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        vars.push(("HOST".to_string(), self.hostname.clone()));
+        vars
+    }
+
     /// Where setting `name` was set (`None`: its default).
     pub fn origin(&self, name: &str) -> Option<&Origin> {
         self.origins.get(name)
