@@ -1,5 +1,6 @@
-//! Secrets in tracked files: literal values assigned to secret-looking names,
-//! and private keys. Findings never quote the value.
+//! Secrets in tracked files: literal values assigned to secret-looking names
+//! in shell (other formats: [`super::formats`]), and private keys. Findings
+//! never quote the value.
 
 use super::Finding;
 
@@ -17,7 +18,11 @@ pub fn scan(rel: &str, text: &str) -> Vec<Finding> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     // `.env.example` holds blank or dummy values by design.
     let example = name == ".env.example";
+    let shell = super::formats::is_shell(rel, text);
     let mut findings = Vec::new();
+    if !shell {
+        findings.extend(super::formats::scan(rel, text));
+    }
     for (i, line) in text.lines().enumerate() {
         if is_private_key_header(line) {
             findings.push(Finding::new(
@@ -29,7 +34,7 @@ pub fn scan(rel: &str, text: &str) -> Vec<Finding> {
             ));
             continue;
         }
-        if example || line.trim_start().starts_with('#') {
+        if !shell || example || line.trim_start().starts_with('#') {
             continue;
         }
         for var in literal_secret_assignments(line) {
@@ -93,8 +98,15 @@ fn literal_secret_assignments(line: &str) -> Vec<&str> {
 
 /// Whether the value at the start of `rest` is a non-empty literal.
 fn is_literal(rest: &str) -> bool {
+    // A `$` even between single quotes is a reference when those quotes
+    // stand inside a double-quoted string (`echo "PW='$PW'" >> f`), or in a
+    // file written for a later shell: never a literal secret.
     let value = if let Some(quoted) = rest.strip_prefix('\'') {
-        quoted.split('\'').next().unwrap_or("")
+        let inner = quoted.split('\'').next().unwrap_or("");
+        if inner.contains(['$', '`']) {
+            return false;
+        }
+        inner
     } else if let Some(quoted) = rest.strip_prefix('"') {
         let inner = quoted.split('"').next().unwrap_or("");
         if inner.contains(['$', '`']) {
@@ -153,6 +165,9 @@ mod tests {
             "echo ${SECRET:=default}",
             "TOKENS=(a b)",
             "mysql --password=hunter22",
+            "echo \"DB_PASSWORD='$DB_PASSWORD'\" >> /etc/app.env",
+            "echo \"ADMIN_TOKEN=\\\"${ADMIN_TOKEN}\\\"\" > /usr/local/data/env",
+            "printf '%s\\n' \"SECRET='${SECRET}'\" >f",
         ] {
             assert!(names(line).is_empty(), "{line}: {:?}", names(line));
         }

@@ -64,6 +64,15 @@ pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
             ),
         ));
     }
+    for (path, rule) in &facts.git.ignored_examples {
+        findings.push(Finding::new(
+            "env-example-ignored",
+            path,
+            None,
+            format!("{path} is ignored by git ({rule}): it is never committed, so clones and CI lack the keys .env must define"),
+            format!("add `!.env.example` after that rule, then `git add {path}`"),
+        ));
+    }
     if let (Some(env), Some(example)) = (&facts.root_env, &facts.root_env_example) {
         findings.extend(missing_keys(env, &[], example, paths));
     }

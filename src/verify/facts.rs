@@ -12,6 +12,7 @@ use std::rc::Rc;
 use anyhow::{Context, Result};
 use git2::{ObjectType, Oid, Repository, Sort};
 
+use super::ignore::{ignoring_rule, would_ignore};
 use crate::bash::Evaluated;
 use crate::workspace::Workspace;
 use crate::workspace::tree::{Container, Tree};
@@ -64,6 +65,9 @@ pub struct GitFacts {
     pub ignored: BTreeMap<String, bool>,
     /// `.env` files found in commits reachable from HEAD.
     pub env_history: Vec<HistoryHit>,
+    /// Untracked `.env.example` files git ignores, each with the rule that
+    /// ignores it (`.gitignore:1:.env*`).
+    pub ignored_examples: Vec<(String, String)>,
 }
 
 /// A `.env` path some commit held.
@@ -132,6 +136,15 @@ pub fn gather(
         let ignored = would_ignore(&ws.repo, &ws.workdir, &probe, is_dir)?;
         git.ignored.insert(probe, ignored);
     }
+    for c in containers
+        .iter()
+        .filter(|c| c.selected && c.env_example.is_some())
+    {
+        let rel = join_rel(&ws.rel(&c.dir), ".env.example");
+        if let Some(rule) = ignoring_rule(&ws.repo, &ws.workdir, &rel) {
+            git.ignored_examples.push((rel, rule));
+        }
+    }
     let unselected: Vec<&str> = containers
         .iter()
         .filter(|c| !c.selected)
@@ -165,41 +178,6 @@ fn container_facts(c: &Container, eval: Evaluated, selected: bool) -> Result<Con
         env: read_env(&c.env_file()),
         env_example: read_env(&c.env_example()),
     })
-}
-
-/// Whether git would ignore `rel`, present or not. A folder is asked about
-/// as a folder (`data/` rules match it even before it exists).
-fn would_ignore(repo: &Repository, workdir: &Path, rel: &str, is_dir: bool) -> Result<bool> {
-    let abs = workdir.join(rel);
-    let symlink = std::fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink());
-    if is_dir
-        && symlink
-        && let Some(ignored) = git_check_ignore(workdir, rel)
-    {
-        return Ok(ignored);
-    }
-    let probe = if is_dir {
-        format!("{rel}/")
-    } else {
-        rel.to_string()
-    };
-    repo.is_path_ignored(&probe)
-        .with_context(|| format!("cannot read git's ignore rules for {rel}"))
-}
-
-/// git's own answer for a symlinked `data`: git sees the link as a file, so
-/// `data/` does not ignore it, while libgit2 follows the link and says it
-/// does. `None` when git cannot be asked.
-fn git_check_ignore(workdir: &Path, rel: &str) -> Option<bool> {
-    let runner = crate::host::process::Runner::new(false, Default::default());
-    let check = crate::host::process::Proc::local("git", &["-C", &workdir.to_string_lossy()])
-        .args(["check-ignore", "-q", "--no-index", "--", rel]);
-    let status = runner.output(&check).ok()?.status;
-    match status.code() {
-        Some(0) => Some(true),
-        Some(1) => Some(false),
-        _ => None,
-    }
 }
 
 /// The tracked `.env` files under the root, and the tracked text files to

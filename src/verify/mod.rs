@@ -10,6 +10,8 @@ mod content;
 mod duplicates;
 mod env;
 pub mod facts;
+mod formats;
+mod ignore;
 pub mod report;
 
 use std::path::Path;

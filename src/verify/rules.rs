@@ -51,6 +51,11 @@ pub const RULES: &[Rule] = &[
         "a commit reachable from HEAD contains a .env file",
     ),
     rule(
+        "env-example-ignored",
+        Warning,
+        "a .env.example is ignored by git (the rule is named), so it is never committed",
+    ),
+    rule(
         "env-missing-key",
         Error,
         ".env lacks a key that .env.example lists",
@@ -58,9 +63,14 @@ pub const RULES: &[Rule] = &[
     rule(
         "secret-literal",
         Error,
-        "a tracked file assigns a literal to a *PASSWORD*, *PASSWD*, *TOKEN*, *SECRET* or *API_KEY* variable",
+        "a tracked file assigns a literal to a *PASSWORD*, *PASSWD*, *TOKEN*, *SECRET* or *API_KEY* variable, or a YAML/INI/JSON/JS password, secret, token or key (any value in a *secret* file)",
     ),
     rule("private-key", Error, "a tracked file holds a private key"),
+    rule(
+        "password-hash",
+        Error,
+        "a tracked file holds a password hash line (mosquitto passwd, htpasswd)",
+    ),
     rule(
         "data-not-ignored",
         Error,
