@@ -14,6 +14,7 @@ mod history;
 
 mod init;
 mod init_fit;
+mod install;
 
 mod snapshots;
 
