@@ -7,8 +7,9 @@ use anyhow::Result;
 use super::{Options, watched_paths};
 use crate::bash::Evaluated;
 use crate::error::Failure;
+use crate::host::Listed;
 use crate::host::facts::HostFacts;
-use crate::settings;
+use crate::settings::{self, Settings};
 use crate::term;
 use crate::verify::facts::assigned_key;
 use crate::workspace::Workspace;
@@ -199,6 +200,54 @@ pub fn ownership_guard(
         format!("CT {ctid} ({listed}) exists and {owner}; refusing to destroy it"),
         format!(
             "pick a free CTID in {name}/configSettings or .env (OPT_CTID), or pass --force if CT {ctid} really is to be replaced"
+        ),
+    ))
+}
+
+/// The host container without a record that the settings `s` name: by
+/// OPT_CTID, else by hostname (built by the original script, or by hand).
+pub fn unrecorded<'a>(facts: &'a HostFacts, s: &Settings) -> Option<&'a Listed> {
+    let unrecorded = || {
+        facts
+            .listed
+            .iter()
+            .filter(|l| facts.record(l.vmid).is_none())
+    };
+    unrecorded()
+        .find(|l| Some(l.vmid) == s.ctid)
+        .or_else(|| unrecorded().find(|l| l.name == s.hostname))
+}
+
+/// A container `name` has no build of its own but names (by OPT_CTID or
+/// hostname) one git-lxc did not build: refused, `adopt` is the way in;
+/// with `--force`, its CTID (the build replaces it).
+pub fn adoption_guard(
+    facts: &HostFacts,
+    tree: &str,
+    s: &Settings,
+    name: &str,
+    opts: &Options,
+) -> Result<Option<u32>> {
+    if !facts.built_from(tree, name).is_empty() {
+        return Ok(None);
+    }
+    let Some(found) = unrecorded(facts, s) else {
+        return Ok(None);
+    };
+    if opts.force {
+        return Ok(Some(found.vmid));
+    }
+    let by = match Some(found.vmid) == s.ctid {
+        true => "its OPT_CTID",
+        false => "its hostname",
+    };
+    Err(Failure::refused(
+        format!(
+            "CT {} ({}) is '{name}' by {by}, but it has no git-lxc record (git-lxc did not build it); refusing to touch it",
+            found.vmid, found.name
+        ),
+        format!(
+            "`git lxc adopt {name}` takes it over without rebuilding (then `git lxc rebuild {name}` works); --force replaces it as it is"
         ),
     ))
 }

@@ -20,6 +20,7 @@ pub mod step;
 pub mod template;
 
 pub use execute::archive_volid;
+pub use guards::unrecorded;
 pub use execute::{Summary, execute};
 pub use prepare::{
     Backup, CtidSource, Prepared, Scope, our_backups, preflight, prepare, user_host,

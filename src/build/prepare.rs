@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::guards::{dirty_guard, env_guard, env_keys_guard, ownership_guard, settings_ok};
+use super::guards::{
+    adoption_guard, dirty_guard, env_guard, env_keys_guard, ownership_guard, settings_ok,
+};
 use super::lock::BuildLock;
 use super::mounts::{self, check_bind_source, folder_mounts, standard_entries};
 use super::plan::{self, Existing, Hooks, Step};
@@ -187,7 +189,10 @@ fn subid_missing(s: &Settings) -> Result<Vec<(PathBuf, String)>> {
 pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Prepared> {
     let name = container.name.clone();
     let s = &checked.settings.clone();
-    let (ctid, ctid_source) = super::ctid::pick_ctid(s, cx, &name)?;
+    let (ctid, ctid_source) = match adoption_guard(cx.facts, cx.tree_id, s, &name, cx.opts)? {
+        Some(id) => (id, CtidSource::Setting),
+        None => super::ctid::pick_ctid(s, cx, &name)?,
+    };
     let lock = match cx.opts.dry_run {
         true => None,
         false => Some(BuildLock::acquire(ctid, &name, &cx.ws.workdir)?),

@@ -9,10 +9,9 @@ use serde::Serialize;
 
 use crate::build::record::State;
 use crate::build::template::{natural_key, os_of, pick_template};
-use crate::build::watched_paths;
+use crate::build::{unrecorded, watched_paths};
 use crate::cmd::GlobalArgs;
 use crate::error::Failure;
-use crate::host::Listed;
 use crate::host::facts::{HostFacts, local_templates, node_name};
 use crate::settings::{self, Settings};
 use crate::term;
@@ -152,15 +151,24 @@ impl View {
     fn read(session: &Session, selected: &[&Container]) -> Result<View> {
         let host = session.host();
         let host = &host;
+        // Most trees keep templates in the default storage: it is asked
+        // at once, the others when the settings name them.
+        let default = settings::spec("TEMPLATESTORE").map_or("local", |s| s.default);
         std::thread::scope(|scope| {
             let from_host = scope.spawn(|| HostFacts::read_with_ips(host));
+            let first = scope.spawn(move || (local_templates(host, default), default.to_string()));
             let settings = settings_of(session, selected)?;
-            let stores: BTreeSet<String> =
-                settings.values().map(|s| s.templatestore.clone()).collect();
-            let lists: Vec<_> = stores
-                .into_iter()
-                .map(|store| scope.spawn(move || (local_templates(host, &store), store)))
+            let stores: BTreeSet<String> = settings
+                .values()
+                .map(|s| s.templatestore.clone())
+                .filter(|s| s != default)
                 .collect();
+            let mut lists = vec![first];
+            lists.extend(
+                stores
+                    .into_iter()
+                    .map(|store| scope.spawn(move || (local_templates(host, &store), store))),
+            );
             let (facts, ips) = from_host
                 .join()
                 .expect("the host-reading thread panicked")?;
@@ -246,27 +254,13 @@ impl View {
             return row;
         };
         row.ctid = s.ctid;
-        if let Some(l) = self.unmanaged(s) {
+        if let Some(l) = unrecorded(&self.facts, s) {
             row.ctid = Some(l.vmid);
             row.state = if l.running { "running" } else { "stopped" };
             row.ip = l.running.then(|| self.ips.get(&l.vmid).cloned()).flatten();
             row.managed = false;
         }
         row
-    }
-
-    /// The host container without a record that `s` names: by OPT_CTID,
-    /// else by hostname.
-    fn unmanaged(&self, s: &Settings) -> Option<&Listed> {
-        let unrecorded = || {
-            self.facts
-                .listed
-                .iter()
-                .filter(|l| self.facts.record(l.vmid).is_none())
-        };
-        unrecorded()
-            .find(|l| Some(l.vmid) == s.ctid)
-            .or_else(|| unrecorded().find(|l| l.name == s.hostname))
     }
 
     /// A newer local release of `os` (`alpine-3.22`) in the container's
