@@ -4,6 +4,7 @@
 //! Man pages and shell completions are generated from these definitions, so
 //! the doc comments here are the user-facing documentation.
 
+pub mod adopt;
 pub mod build;
 pub mod complete;
 pub mod config;
@@ -37,6 +38,7 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Verify(args) => verify::exec(args, g),
         Command::Plan(args) => plan::exec(args, g),
         Command::Build(args) => build::exec(args, g),
+        Command::Adopt(args) => adopt::exec(args, g),
         Command::Rebuild(args) => rebuild::exec(args, g),
         Command::Destroy(args) => destroy::exec(args, g),
         Command::Enter(args) => enter::exec(args, g),
@@ -115,6 +117,7 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Plan(plan::PlanArgs),
     Build(build::BuildArgs),
+    Adopt(adopt::AdoptArgs),
     Rebuild(rebuild::RebuildArgs),
     Destroy(destroy::DestroyArgs),
     Enter(enter::EnterArgs),
