@@ -25,6 +25,9 @@ _git__lxc() {
             git__lxc,__complete)
                 cmd="git__lxc__subcmd____complete"
                 ;;
+            git__lxc,adopt)
+                cmd="git__lxc__subcmd__adopt"
+                ;;
             git__lxc,build)
                 cmd="git__lxc__subcmd__build"
                 ;;
@@ -73,6 +76,9 @@ _git__lxc() {
             git__lxc,restart)
                 cmd="git__lxc__subcmd__restart"
                 ;;
+            git__lxc,rollback)
+                cmd="git__lxc__subcmd__rollback"
+                ;;
             git__lxc,start)
                 cmd="git__lxc__subcmd__start"
                 ;;
@@ -87,6 +93,9 @@ _git__lxc() {
                 ;;
             git__lxc__subcmd__help,__complete)
                 cmd="git__lxc__subcmd__help__subcmd____complete"
+                ;;
+            git__lxc__subcmd__help,adopt)
+                cmd="git__lxc__subcmd__help__subcmd__adopt"
                 ;;
             git__lxc__subcmd__help,build)
                 cmd="git__lxc__subcmd__help__subcmd__build"
@@ -136,6 +145,9 @@ _git__lxc() {
             git__lxc__subcmd__help,restart)
                 cmd="git__lxc__subcmd__help__subcmd__restart"
                 ;;
+            git__lxc__subcmd__help,rollback)
+                cmd="git__lxc__subcmd__help__subcmd__rollback"
+                ;;
             git__lxc__subcmd__help,start)
                 cmd="git__lxc__subcmd__help__subcmd__start"
                 ;;
@@ -155,7 +167,7 @@ _git__lxc() {
 
     case "${cmd}" in
         git__lxc)
-            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config doctor install-docs __complete help"
+            opts="-C -q -v -h -V --root --color --quiet --verbose --help --version init new verify plan build adopt rebuild destroy enter start stop restart exec status diff logs history rollback config doctor install-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -206,8 +218,38 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__adopt)
+            opts="-y -C -q -v -h -V --all --commit --yes --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --commit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__build)
-            opts="-C -q -v -h -V --allow-dirty --force --set --root --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --allow-dirty --force --set --upgrade --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,7 +439,7 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__help)
-            opts="init new verify plan build rebuild destroy enter start stop restart exec status diff logs history config doctor install-docs __complete help"
+            opts="init new verify plan build adopt rebuild destroy enter start stop restart exec status diff logs history rollback config doctor install-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -411,6 +453,20 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__help__subcmd____complete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__help__subcmd__adopt)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -648,6 +704,20 @@ _git__lxc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__lxc__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__lxc__subcmd__help__subcmd__start)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -843,7 +913,7 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__plan)
-            opts="-C -q -v -h -V --json --allow-dirty --force --set --root --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --json --allow-dirty --force --set --upgrade --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -873,7 +943,7 @@ _git__lxc() {
             return 0
             ;;
         git__lxc__subcmd__rebuild)
-            opts="-y -C -q -v -h -V --changed --all --keep-going --dry-run --yes --allow-dirty --force --set --root --color --quiet --verbose --help --version"
+            opts="-y -C -q -v -h -V --changed --all --keep-going --dry-run --yes --allow-dirty --force --set --upgrade --root --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -909,6 +979,36 @@ _git__lxc() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__lxc__subcmd__rollback)
+            opts="-y -C -q -v -h -V --to --yes --root --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1044,15 +1144,61 @@ _git__lxc() {
 }
 
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
-    complete -F _git__lxc -o nosort -o bashdefault -o default git-lxc
+    complete -F __git_lxc_complete -o nosort -o bashdefault -o default git-lxc
 else
-    complete -F _git__lxc -o bashdefault -o default git-lxc
+    complete -F __git_lxc_complete -o bashdefault -o default git-lxc
 fi
+
+# The words only the tree knows: container names after a subcommand that
+# takes them, setting names after --set. Asked from `git-lxc __complete`,
+# which lists folders and evaluates nothing.
+__git_lxc_one=" plan build destroy enter start stop restart exec diff logs history rollback config "
+__git_lxc_many=" verify adopt rebuild status doctor "
+__git_lxc_valued=" --color --commit --format --os --prefix --root --set --timeout --to -C "
+__git_lxc_tree_words() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local -a pass=("${__git_lxc_git_opts[@]}")
+    local i w sub= npos=0 dashdash=
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        [[ -n $dashdash ]] && continue
+        if [[ $w == -C || $w == --root ]]; then
+            pass+=("$w" "${COMP_WORDS[i + 1]}")
+            ((i++))
+        elif [[ $w == -- ]]; then
+            dashdash=1
+        elif [[ $__git_lxc_valued == *" $w "* ]]; then
+            ((i++))
+        elif [[ $w != -* ]]; then
+            if [[ -z $sub ]]; then sub=$w; else ((npos++)); fi
+        fi
+    done
+    if [[ $prev == --set || ($prev == = && ${COMP_WORDS[COMP_CWORD - 2]} == --set) ]]; then
+        COMPREPLY=($(compgen -W "$(git-lxc "${pass[@]}" __complete settings 2>/dev/null)" -- "$cur"))
+        compopt -o nospace 2>/dev/null
+        return 0
+    fi
+    # After `--` comes a command for inside the container: nothing to offer.
+    if [[ -n $dashdash ]]; then COMPREPLY=(); return 0; fi
+    [[ $cur == -* || -z $sub ]] && return 0
+    [[ $__git_lxc_valued == *" $prev "* ]] && return 0
+    if [[ $__git_lxc_one == *" $sub "* ]]; then
+        ((npos == 0)) || return 0
+    elif [[ $__git_lxc_many != *" $sub "* ]]; then
+        return 0
+    fi
+    # Names, not options: `-<TAB>` lists those.
+    COMPREPLY=($(compgen -W "$(git-lxc "${pass[@]}" __complete names 2>/dev/null)" -- "$cur"))
+}
+__git_lxc_complete() {
+    _git__lxc "$@"
+    __git_lxc_tree_words
+}
 
 # `git lxc <TAB>`: git's completion calls _git_lxc with its own `words` and
 # `cword`, and `__git_cmd_idx` the index of "lxc" in `words` (older git
-# has no __git_cmd_idx: then look for "lxc").
-# Show the generated function the same line as if `git-lxc` had been typed.
+# has no __git_cmd_idx: then look for "lxc"). git's own -C options are
+# handed on, so names come from the tree git would work in.
 _git_lxc() {
     local i idx=${__git_cmd_idx-}
     if [[ -z $idx ]]; then
@@ -1061,9 +1207,13 @@ _git_lxc() {
         done
     fi
     [[ -n $idx ]] || return 0
+    local -a __git_lxc_git_opts=()
+    for ((i = 1; i < idx; i++)); do
+        if [[ ${words[i]} == -C ]]; then __git_lxc_git_opts+=(-C "${words[i + 1]}"); fi
+    done
     local -a COMP_WORDS=(git-lxc "${words[@]:idx+1}")
     local COMP_CWORD=$((cword - idx))
     # git completes with -o nospace and adds its own spaces; we add none.
     compopt +o nospace 2>/dev/null
-    _git__lxc git-lxc "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    __git_lxc_complete git-lxc "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 }
