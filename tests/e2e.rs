@@ -214,6 +214,31 @@ impl Standin {
         self.conf_path(id).exists()
     }
 
+    /// The backups of CT `id` in the `local` storage.
+    fn backups(&self, id: u32) -> Vec<String> {
+        let out = self.tool("pvesm", &["list", "local"]);
+        let prefix = format!("local:backup/vzdump-lxc-{id}-");
+        text(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|v| v.starts_with(&prefix))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Remove the backups of CT `id` (rebuilds take them); for cleaning up.
+    fn free_backups(&self, id: u32) {
+        for volid in self.backups(id) {
+            let out = self.tool("pvesm", &["free", &volid]);
+            if !out.status.success() {
+                say(format!(
+                    "e2e: removing {volid} failed: {}",
+                    text(&out.stderr).trim()
+                ));
+            }
+        }
+    }
+
     /// Stop (if needed) and destroy; quiet, for cleaning up.
     fn destroy(&self, id: u32) {
         if !self.exists(id) {
@@ -235,7 +260,8 @@ impl Standin {
     }
 }
 
-/// Destroys its container when dropped (also while a failed test unwinds).
+/// Destroys its container and its backups when dropped (also while a failed
+/// test unwinds).
 struct CtGuard(u32);
 
 impl CtGuard {
@@ -248,6 +274,7 @@ impl CtGuard {
             ));
             standin().destroy(id);
         }
+        standin().free_backups(id);
         CtGuard(id)
     }
 }
@@ -255,6 +282,7 @@ impl CtGuard {
 impl Drop for CtGuard {
     fn drop(&mut self) {
         standin().destroy(self.0);
+        standin().free_backups(self.0);
     }
 }
 
@@ -638,6 +666,10 @@ echo "provisioned $HOST"
     );
 
     // ---- 5. a failing build script
+    // without a backup the failed container is kept for inspection (the
+    // restore from a backup is restore::failed_rebuild_restores_previous_build)
+    let settings = f.read("app/configSettings");
+    f.write("app/configSettings", &format!("{settings}OPT_BACKUP=0\n"));
     let script = f.read("app/build-target.sh");
     f.write(
         "app/build-target.sh",

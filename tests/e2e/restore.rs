@@ -26,47 +26,6 @@ fn ct_exec(id: u32, cmd: &[&str]) -> String {
     text(&out.stdout)
 }
 
-/// The backups of CT `id` in the stand-in's `local` storage.
-fn backups(id: u32) -> Vec<String> {
-    let out = standin().tool("pvesm", &["list", "local"]);
-    let prefix = format!("local:backup/vzdump-lxc-{id}-");
-    text(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|v| v.starts_with(&prefix))
-        .map(str::to_string)
-        .collect()
-}
-
-/// Removes the backups of its CT when dropped (before and after the test).
-struct BackupGuard(u32);
-
-impl BackupGuard {
-    fn claim(id: u32) -> BackupGuard {
-        let guard = BackupGuard(id);
-        guard.free();
-        guard
-    }
-
-    fn free(&self) {
-        for volid in backups(self.0) {
-            let out = standin().tool("pvesm", &["free", &volid]);
-            if !out.status.success() {
-                say(format!(
-                    "e2e: removing {volid} failed: {}",
-                    text(&out.stderr).trim()
-                ));
-            }
-        }
-    }
-}
-
-impl Drop for BackupGuard {
-    fn drop(&mut self) {
-        self.free();
-    }
-}
-
 fn ct_status(id: u32) -> String {
     let out = standin().tool("pct", &["status", &id.to_string()]);
     text(&out.stdout).trim().to_string()
@@ -124,7 +83,6 @@ fn failed_rebuild_restores_previous_build() {
     let _serial = e2e();
     let f = Fixture::new();
     let _ct = CtGuard::claim(RESTORE_ID);
-    let _backups = BackupGuard::claim(RESTORE_ID);
     let id = RESTORE_ID;
 
     f.write(".gitignore", ".env\ndata/\n");
@@ -196,7 +154,7 @@ fn failed_rebuild_restores_previous_build() {
         all.contains("the previous build") && all.contains("is running again"),
         "says the previous build runs again:\n{all}"
     );
-    let taken = backups(id);
+    let taken = standin().backups(id);
     assert_eq!(taken.len(), 1, "one backup of CT {id}: {taken:?}");
     let volid = taken[0].clone();
     assert!(all.contains(&volid), "names the backup {volid}:\n{all}");
