@@ -164,6 +164,9 @@ __gl_run_hook() {
 {
 __gl_parsed=1
 if [[ $__gl_mode == eval ]]; then
+    # Bash's own OSTYPE (linux-gnu) is also a setting's plain name, as in
+    # the original script: only what the files assign counts.
+    unset -v OSTYPE
     __gl_dump B
     # Bash's own variables, unset before the last dump so that it holds
     # little more than the files' (git-lxc leaves out the rest by name).

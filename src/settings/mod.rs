@@ -426,6 +426,23 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_ostype_is_the_files_not_bashs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("pihole");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("configSettings"), "OSTYPE=debian\nOSVERSION=12\n").unwrap();
+        let tree = crate::workspace::tree::Tree::load(tmp.path()).unwrap();
+        let runner = crate::host::process::Runner::new(false, Default::default());
+        let c = tree.get("pihole").unwrap();
+        let ev = crate::bash::evaluate(&runner, &tree, &[c])
+            .unwrap()
+            .remove(0);
+        let (s, problems) = resolve(tmp.path(), &dir, &ev, &[]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((s.ostype.as_str(), s.osversion.as_str()), ("debian", "12"));
+    }
+
+    #[test]
     fn set_overrides_win_and_unknown_opt_is_reported() {
         let e = ev(&[("OPT_RAM", "256"), ("OPT_RAMM", "1")]);
         let (s, problems) = resolve(
