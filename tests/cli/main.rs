@@ -3,6 +3,7 @@
 
 mod bash;
 mod build;
+mod compat;
 mod config;
 mod ctl;
 mod doctor;
