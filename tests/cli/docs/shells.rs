@@ -282,41 +282,11 @@ fn bash_completes_when_installed_for_bash_completion_to_load() {
 
 /// What an interactive zsh reads first: compinit, and a compadd that
 /// prints what it is handed, then exits when the completion is done.
-const ZSH_INIT: &str = r#"
-PROMPT=''
-autoload -Uz compinit
-compinit -u -d $HOME/.zcompdump
-zstyle ':completion:*' list-grouped false
-zstyle ':completion:*' insert-tab false
-compadd() {
-    if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi
-    typeset -a __hits
-    builtin compadd -A __hits "$@"
-    local h
-    for h in $__hits; do print -r -- "CANDIDATE:$h"; done
-}
-__capture_end() { print -r -- "CAPTURE:END"; exit }
-comppostfuncs=(__capture_end)
-bindkey '^I' complete-word
-print -r -- CAPTURE:READY
-"#;
+const ZSH_INIT: &str = include_str!("zsh_init.zsh");
 
 /// Type `$LINE` and TAB into an interactive zsh in a pseudo-terminal, and
 /// print the candidates.
-const ZSH_CAPTURE: &str = r#"
-zmodload zsh/zpty || exit 2
-zpty z zsh -f -i
-local line out
-zpty -w z "fpath=($FPATH_DIR \$fpath); source $INIT"
-while zpty -r z line; do [[ $line == *CAPTURE:READY* ]] && break; done
-zpty -w -n z "$LINE"$'\t'
-while zpty -r z line; do out+=$line; done
-for line in ${(f)${out//$'\r'/}}; do
-    [[ $line == *CAPTURE:END* ]] && exit 0
-    [[ $line == *CANDIDATE:* ]] && print -r -- ${line##*CANDIDATE:}
-done
-exit 3
-"#;
+const ZSH_CAPTURE: &str = include_str!("zsh_capture.zsh");
 
 #[test]
 fn zsh_completion_parses_and_loads() {
