@@ -13,8 +13,10 @@
 #   (a) a good rebuild with BACKUP=1 (shutdown, vzdump, destroy, create, provision)
 #   (b) a good rebuild with BACKUP=0
 #   (c) a rebuild whose build script fails, restored from the backup
-# plus the extra time the backup adds ((a) − (b)), as seconds and as ratios
-# to (b). The wall time of each git-lxc run is printed beside it.
+# plus the extra time the backup adds ((a) − (b), and the vzdump step itself,
+# timed from git-lxc's output), as seconds and as ratios to (b). The wall
+# time of each git-lxc run is printed beside it. The figures move with the
+# host's load; use N > 1 for means.
 #
 # Usage: benches/downtime.sh [N]   (N rebuilds per case, default 1; builds the
 # release binary first; uses CT 9190, destroyed at the end)
@@ -60,10 +62,20 @@ make-template >/dev/null
 chmod 755 "$work"
 mkdir -p "$work/repo" "$work/home"
 
+# git-lxc's output, each line stamped with the time it came (for the step times)
 lxc() {
     env -i PATH="$PATH" HOME="$work/home" LANG=C.UTF-8 \
         GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_LXC_PVE_DIR="$pve_dir" \
-        "$bin_lxc" "$@" </dev/null >>"$work/git-lxc.out" 2>&1
+        "$bin_lxc" "$@" </dev/null 2>&1 |
+        while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done >>"$work/git-lxc.out"
+    return "${PIPESTATUS[0]}"
+}
+
+# Seconds between the output lines matching $2 and $3 in git-lxc's output from byte $1 on.
+between() {
+    tail -c +"$1" "$work/git-lxc.out" | awk -v a="$2" -v b="$3" '
+        t0 == "" && index($0, a) { t0 = $1 }
+        t0 != "" && index($0, b) { printf "%.2f", $1 - t0; exit }'
 }
 
 cd "$work/repo"
@@ -126,7 +138,7 @@ probe > "$work/probe.log" &
 probe_pid=$!
 wait_up
 
-declare -A down wall
+declare -A down wall step
 n=0
 one() { # case, backup, fail, expected exit
     local case=$1 backup=$2 fail=$3 want=$4 from t0 rc=0 d out_at
@@ -143,6 +155,12 @@ one() { # case, backup, fail, expected exit
     sleep 0.5
     d=$(downtime "$from")
     down[$case]+=" $d"
+    if [ "$backup" = 1 ]; then
+        step[$case]+=" $(between "$out_at" "] back up CT" "] lift the protection")"
+    fi
+    if [ "$fail" = 1 ]; then
+        step[restore]+=" $(between "$out_at" "restoring CT" "is running again")"
+    fi
     local seen
     seen=$(lxc-attach -n "$id" --clear-env -- cat /srv/service)
     if [ "$fail" = 0 ]; then
@@ -179,3 +197,9 @@ printf '  %-32s %7ss  x%-5s   wall %7ss  x%s\n' \
     "(c) failed rebuild, restored" "$c" "$(ratio "$c" "$b")" "$wc_" "$(ratio "$wc_" "$wb")"
 printf '  %-32s %7ss  x%-5s   wall %7ss  x%s\n' \
     "backup's extra time ((a) - (b))" "$extra" "$(ratio "$extra" "$b")" "$wextra" "$(ratio "$wextra" "$wb")"
+vz=$(mean "${step["(a) rebuild, BACKUP=1"]}")
+rs=$(mean "${step[restore]}")
+echo "step times from git-lxc's output:"
+printf '  %-32s %7ss  x%s\n' \
+    "the vzdump step in (a)" "$vz" "$(ratio "$vz" "$b")" \
+    "restore and start in (c)" "$rs" "$(ratio "$rs" "$b")"
