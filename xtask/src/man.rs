@@ -97,6 +97,11 @@ fn top_sections() -> String {
         "Functions build-target.sh can call, as the original script's tgt_ functions did, made safe; the tree may add its own in ROOT/lib/*.sh.",
         man_text::HELPERS,
     );
+    s += &section(
+        "MIGRATING FROM THE ORIGINAL SCRIPT",
+        "A tree kept for the original build_lxc.sh works unchanged: the same file names, plain and OPT_ settings (OPT_X wins over X), HOOK_customMounts appending to mps, HOOK_customMapping editing /etc/pve/lxc/$CTID.conf with sudo, MAP=1, target-bootstrap.sh and its helpers. The containers it built have no record; git lxc build and rebuild refuse them (exit 3) until they are adopted. In order:",
+        MIGRATION,
+    );
     s += &verify_rules_section();
     s += &section(
         "FILES",
@@ -105,6 +110,31 @@ fn top_sections() -> String {
     );
     s
 }
+
+/// The steps from the original script to git-lxc.
+const MIGRATION: &[(&str, &str)] = &[
+    (
+        "1. install",
+        "Install git-lxc and commit the tree as it is.",
+    ),
+    (
+        "2. git lxc verify",
+        "Find what must not be in git (a committed password, a password-hash file); move such values to .env.",
+    ),
+    (
+        "3. git lxc doctor",
+        "Check storages, bridges, templates, subuid/subgid and mount sources.",
+    ),
+    (
+        "4. git lxc adopt --all",
+        "Each container status shows as not managed is found by OPT_CTID or hostname, shown (CTID, hostname, OS release, its mounts against the tree's) and, once confirmed, recorded as adopted without a rebuild.",
+    ),
+    (
+        "5. git lxc rebuild NAME",
+        "Rebuild one container and check it; it keeps its CTID, its OS release, data/ and the hooks' lxc.* lines (and its MAC when MACADDR is set).",
+    ),
+    ("6. git lxc rebuild --all", "Then the rest."),
+];
 
 /// A section: a heading, a paragraph (if any), then tagged items.
 fn section(title: &str, intro: &str, entries: &[(&str, &str)]) -> String {

@@ -62,11 +62,11 @@ pub const HOOKS: &[(&str, &str)] = &[
     ("HOOK_preBuild", "Before anything else of the build."),
     (
         "HOOK_customMounts",
-        "Before pct create, and in plan: gets the name of the array mps and appends --mpN SPEC (or SPEC) entries to it. It must only compute mounts.",
+        "Before pct create, and in plan: called as HOOK_customMounts mps, the global array mps already holding the folder's own mounts (--mp0 upwards for bin/, conf/, data/ where present); appends --mpN SPEC (or SPEC) entries to it, directly or through local -n. It must only compute mounts.",
     ),
     (
         "HOOK_customMapping",
-        "After pct create and the MAP=1 id map, before the first start: may append raw lxc.* lines to $CTCONF.",
+        "After pct create and the MAP=1 id map, before the first start: may append raw lxc.* lines to $CTCONF (a sudo command naming /etc/pve/lxc/$CTID.conf edits $CTCONF).",
     ),
     (
         "HOOK_postBuild",
