@@ -2,10 +2,12 @@
 //! [`preflight`] checks what needs no host, [`prepare`] reads the host and
 //! computes the whole plan without changing anything, [`execute`] runs it.
 
+mod backups;
 mod ctid;
 mod execute;
 mod guards;
 mod host_check;
+mod local;
 pub mod lock;
 pub mod log;
 pub mod mounts;
@@ -19,12 +21,12 @@ pub mod release;
 pub mod step;
 pub mod template;
 
+pub use backups::{Backup, our_backups};
 pub use execute::archive_volid;
-pub use guards::unrecorded;
 pub use execute::{Summary, execute};
-pub use prepare::{
-    Backup, CtidSource, Prepared, Scope, our_backups, preflight, prepare, user_host,
-};
+pub use guards::unrecorded;
+pub use local::user_host;
+pub use prepare::{CtidSource, Prepared, Scope, preflight, prepare};
 
 use crate::workspace::Workspace;
 use crate::workspace::tree::{Container, Tree};

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use super::backups::our_backups;
 use super::guards::{
     adoption_guard, dirty_guard, env_guard, env_keys_guard, ownership_guard, settings_ok,
 };
+use super::local::{ssh_keys, subid_missing, user_host};
 use super::lock::BuildLock;
 use super::mounts::{self, check_bind_source, folder_mounts, standard_entries};
 use super::plan::{self, Existing, Hooks, Step};
@@ -20,7 +22,6 @@ use crate::bash::hooks::{self, HookEnv};
 use crate::error::Failure;
 use crate::host::Host;
 use crate::host::facts::HostFacts;
-use crate::host::process::Proc;
 use crate::host::storage::Access;
 use crate::settings::{self, Settings};
 use crate::term;
@@ -157,34 +158,6 @@ fn ip_timeout() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Where MAP=1 adds its subordinate id lines (`GIT_LXC_SUBID_DIR` overrides `/etc`).
-fn subid_files() -> Vec<PathBuf> {
-    let dir = std::env::var_os("GIT_LXC_SUBID_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/etc"));
-    vec![dir.join("subuid"), dir.join("subgid")]
-}
-
-/// The lines MAP=1 needs that the subordinate id files lack.
-fn subid_missing(s: &Settings) -> Result<Vec<(PathBuf, String)>> {
-    if !s.map {
-        return Ok(Vec::new());
-    }
-    let line = format!("root:{}:1", s.mapid);
-    let mut missing = Vec::new();
-    for path in subid_files() {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
-        if !text.lines().any(|l| l.trim() == line) {
-            missing.push((path, line.clone()));
-        }
-    }
-    Ok(missing)
-}
-
 /// Guard against the host's state and plan one container's build.
 pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Prepared> {
     let name = container.name.clone();
@@ -199,66 +172,30 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
     };
     let existing = existing(cx, ctid, &name)?;
     let previous = existing.and_then(|_| cx.facts.record(ctid));
-    let kept = template::kept_release(
-        s,
-        previous.as_ref().and_then(|r| r.os.as_deref()),
-        cx.opts.upgrade,
-    );
+    let recorded = previous.as_ref().and_then(|r| r.os.as_deref());
+    let kept = template::kept_release(s, recorded, cx.opts.upgrade);
     let template = template::choose(s, cx.host, kept.as_deref())?;
     let backups = match existing.is_some() && s.backup {
-        true => our_backups(cx.host, &s.backupstore, ctid, &name)?
-            .into_iter()
-            .map(|b| b.volid)
-            .collect(),
+        true => our_backups(cx.host, &s.backupstore, ctid, &name)?,
         false => Vec::new(),
     };
-    let vars = s.hook_vars();
-    let env = HookEnv {
-        root: &cx.tree.root,
-        dir: &container.dir,
-        name: &name,
+    let backups: Vec<String> = backups.into_iter().map(|b| b.volid).collect();
+    let (inputs_tree, inputs) = inputs(cx, container, &checked)?;
+    let hooks_in = checked
+        .evaluated
+        .hooks()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    let (planned, mapping_copy) = mounts_and_checks(
+        cx,
+        container,
+        s,
         ctid,
-        ctconf: &cx.host.conf_path(ctid),
-        vars: &vars,
-    };
-    let defined: Vec<String> = checked.evaluated.hooks().map(str::to_string).collect();
-    let mapping_copy = cx.ws.git_dir().join("lxc/tmp").join(format!("{ctid}.conf"));
-    // The commit's inputs, exported from git: conf/, bin/, the build script
-    // and lib/ come from there, so no later edit or checkout changes what
-    // the container sees. A dirty build reads the work tree.
-    let release = match checked.dirty {
-        true => None,
-        false => Some(release::export(cx.ws, cx.tree, container, &checked.commit)?),
-    };
-    let (inputs_tree, inputs) = match &release {
-        Some(r) => (r.tree(), r.container()),
-        None => (cx.tree.clone(), container.clone()),
-    };
-    let mounted = match s.liveconf {
-        true => &container.dir,
-        false => &inputs.dir,
-    };
-    let planned = hooks_and_mounts(cx.host, container, mounted, &env, &defined, &mapping_copy)?;
-    let needs = host_check::Needs {
-        name: &name,
-        settings: s,
-        replaces: existing.is_some(),
-        mounts: planned
-            .sources
-            .iter()
-            .map(|(p, a)| (p.as_path(), *a))
-            .collect(),
-    };
-    host_check::check(cx.ws, cx.host, &needs)?;
+        existing.is_some(),
+        &hooks_in,
+        &inputs,
+    )?;
     let script = script(&inputs_tree, &inputs, s, ctid)?;
-    let human = Human {
-        app: s.app.clone(),
-        folder: cx.ws.rel(&container.dir),
-        subject: checked.subject.clone(),
-        date: super::log::timestamps().1,
-        user_host: user_host(),
-        failed_step: None,
-    };
     let mut prepared = Prepared {
         name: name.clone(),
         container: container.clone(),
@@ -275,16 +212,8 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         git_dir: cx.ws.git_dir(),
         user_host: user_host(),
         outline: script.1,
-        human,
-        record: Record {
-            name: name.clone(),
-            tree: Some(cx.tree_id.to_string()),
-            commit: checked.commit.clone(),
-            os: Some(template.os.clone()),
-            dirty: checked.dirty || !cx.opts.sets.is_empty(),
-            sets: recorded_sets(&cx.opts.sets, &cx.host.runner),
-            ..Record::default()
-        },
+        human: human_of(cx, container, s, &checked),
+        record: record_of(cx, &name, &checked, &template.os),
         checked,
         _lock: lock,
     };
@@ -309,6 +238,83 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         ip_timeout: ip_timeout(),
     });
     Ok(prepared)
+}
+
+/// What the description's human part says.
+fn human_of(cx: &Scope, container: &Container, s: &Settings, checked: &Checked) -> Human {
+    Human {
+        app: s.app.clone(),
+        folder: cx.ws.rel(&container.dir),
+        subject: checked.subject.clone(),
+        date: super::log::timestamps().1,
+        user_host: user_host(),
+        failed_step: None,
+    }
+}
+
+/// The record a build of `name` writes (its state set at each step).
+fn record_of(cx: &Scope, name: &str, checked: &Checked, os: &str) -> Record {
+    Record {
+        name: name.to_string(),
+        tree: Some(cx.tree_id.to_string()),
+        commit: checked.commit.clone(),
+        os: Some(os.to_string()),
+        dirty: checked.dirty || !cx.opts.sets.is_empty(),
+        sets: recorded_sets(&cx.opts.sets, &cx.host.runner),
+        ..Record::default()
+    }
+}
+
+/// The commit's inputs, exported from git: conf/, bin/, the build script
+/// and lib/ come from there, so no later edit or checkout changes what the
+/// container sees. A dirty build reads the work tree.
+fn inputs(cx: &Scope, container: &Container, checked: &Checked) -> Result<(Tree, Container)> {
+    if checked.dirty {
+        return Ok((cx.tree.clone(), container.clone()));
+    }
+    let release = release::export(cx.ws, cx.tree, container, &checked.commit)?;
+    Ok((release.tree(), release.container()))
+}
+
+/// The hooks as commands and every mount (running `HOOK_customMounts`),
+/// then the host checked against what the build needs: all before the
+/// first change. Also where `HOOK_customMapping` edits its copy.
+fn mounts_and_checks(
+    cx: &Scope,
+    container: &Container,
+    s: &Settings,
+    ctid: u32,
+    replaces: bool,
+    defined: &[String],
+    inputs: &Container,
+) -> Result<(Planned, PathBuf)> {
+    let vars = s.hook_vars();
+    let env = HookEnv {
+        root: &cx.tree.root,
+        dir: &container.dir,
+        name: &container.name,
+        ctid,
+        ctconf: &cx.host.conf_path(ctid),
+        vars: &vars,
+    };
+    let mapping_copy = cx.ws.git_dir().join("lxc/tmp").join(format!("{ctid}.conf"));
+    let mounted = match s.liveconf {
+        true => &container.dir,
+        false => &inputs.dir,
+    };
+    let planned = hooks_and_mounts(cx.host, container, mounted, &env, defined, &mapping_copy)?;
+    let needs = host_check::Needs {
+        name: &container.name,
+        settings: s,
+        replaces,
+        mounts: planned
+            .sources
+            .iter()
+            .map(|(p, a)| (p.as_path(), *a))
+            .collect(),
+    };
+    host_check::check(cx.ws, cx.host, &needs)?;
+    Ok((planned, mapping_copy))
 }
 
 /// The container with this CTID, if any: checked to be ours (or forced),
@@ -337,44 +343,6 @@ fn existing(cx: &Scope, ctid: u32, name: &str) -> Result<Option<Existing>> {
         running: listed.running,
         protected,
     }))
-}
-
-/// A backup git-lxc took: its volume id and the commit (12 hex) of the
-/// build it holds, from its notes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Backup {
-    pub volid: String,
-    pub commit: String,
-}
-
-/// The backups of CT `ctid` that git-lxc took for `name` (by their notes),
-/// oldest first: one read-only call. Protected backups are not listed.
-pub fn our_backups(host: &Host, store: &str, ctid: u32, name: &str) -> Result<Vec<Backup>> {
-    let path = format!("/nodes/localhost/storage/{store}/content");
-    let list = Proc::host("pvesh", &["get", &path, "--content", "backup"]).args([
-        "--vmid",
-        &ctid.to_string(),
-        "--output-format",
-        "json",
-    ]);
-    let out = host.runner.checked(&list)?;
-    let items: Vec<serde_json::Value> = serde_json::from_str(&out.stdout)
-        .with_context(|| format!("`{}` printed no JSON array", host.runner.shown(&list)))?;
-    let prefix = format!("git-lxc {name} ");
-    let mut ours: Vec<(i64, Backup)> = items
-        .iter()
-        .filter(|i| i["protected"].as_i64() != Some(1))
-        .filter_map(|i| {
-            let commit = i["notes"].as_str()?.strip_prefix(&prefix)?;
-            let backup = Backup {
-                volid: i["volid"].as_str()?.to_string(),
-                commit: commit.trim().to_string(),
-            };
-            Some((i["ctime"].as_i64()?, backup))
-        })
-        .collect();
-    ours.sort_by(|a, b| (a.0, &a.1.volid).cmp(&(b.0, &b.1.volid)));
-    Ok(ours.into_iter().map(|(_, b)| b).collect())
 }
 
 /// The hooks as commands, what `HOOK_customMounts` added (run now: it
@@ -505,50 +473,4 @@ fn script(
         trace: s.verbose,
     };
     Ok((script.render(), script.outline()))
-}
-
-fn ssh_keys(settings: &Settings) -> Result<Option<PathBuf>> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let Some(value) = settings.sshkeys.as_deref() else {
-        return Ok(home
-            .map(|h| h.join(".ssh/authorized_keys"))
-            .filter(|p| p.is_file()));
-    };
-    let path = match (value.strip_prefix("~/"), home) {
-        (Some(rest), Some(h)) => h.join(rest),
-        _ => PathBuf::from(value),
-    };
-    if !path.is_file() {
-        return Err(Failure::failed(
-            format!("OPT_SSHKEYS names {}, which is not a file", path.display()),
-            "point it at an authorized_keys file, or leave it empty",
-        ));
-    }
-    Ok(Some(path))
-}
-
-pub fn user_host() -> String {
-    let user = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .or_else(|_| std::env::var("LOGNAME"))
-        .ok()
-        .filter(|u| !u.is_empty())
-        .or_else(passwd_name)
-        .unwrap_or_else(|| "unknown".to_string());
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "localhost".to_string());
-    format!("{user}@{host}")
-}
-
-/// This process's user name from /etc/passwd.
-fn passwd_name() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|l| {
-        let mut f = l.split(':');
-        let name = f.next()?;
-        (f.nth(1)? == uid).then(|| name.to_string())
-    })
 }
