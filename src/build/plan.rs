@@ -32,8 +32,15 @@ pub struct Existing {
     pub protected: bool,
 }
 
-/// How long HEALTHCHECK may keep failing before the build fails.
-pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long HEALTHCHECK may keep failing before the build fails: 60 s
+/// (`GIT_LXC_HEALTH_TIMEOUT` seconds overrides).
+pub fn health_timeout() -> Duration {
+    let secs = std::env::var("GIT_LXC_HEALTH_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    Duration::from_secs(secs)
+}
 
 /// The notes a backup carries, so `rollback` and pruning know it is ours.
 pub fn backup_notes(name: &str, commit: &str) -> String {
@@ -417,7 +424,7 @@ pub fn steps(input: &Input) -> Vec<Step> {
             "run HEALTHCHECK until it passes",
             Action::Health {
                 probe: Proc::pct(&["exec", &id, "--keep-env", "0", "--", "sh", "-c", check]),
-                timeout: HEALTH_TIMEOUT,
+                timeout: health_timeout(),
             },
         ));
     }

@@ -257,3 +257,37 @@ fn rollback_after_a_good_rebuild_brings_back_the_build_before_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_failing_healthcheck_fails_the_rebuild_and_restores_the_previous_build() {
+    let env = with_web("APP=Web\nOPT_HEALTHCHECK='wget -q -O- http://localhost/'\n");
+    ok(&env, &["build", "web"]);
+    let v1 = fakes::record_line(&env, 100).unwrap();
+    env.write("web/build-target.sh", "#!/bin/bash\necho v2\n");
+    env.commit("v2");
+    fakes::rules(
+        &env,
+        json!([{"match": ["pct", "exec", "100", "--keep-env", "0", "--", "sh", "-c"],
+                "exit": 8, "stderr": "wget: server returned error: HTTP/1.1 502"}]),
+    );
+    fakes::clear_calls(&env);
+    let err = fakes::lxc(&env)
+        .env("GIT_LXC_HEALTH_TIMEOUT", "3")
+        .args(["rebuild", "web", "--yes"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&err.stderr);
+    assert_eq!(err.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("HEALTHCHECK still failed after 3 s (exit 8)"),
+        "{said}"
+    );
+    assert!(said.contains("HTTP/1.1 502"), "{said}");
+    assert!(said.contains("is running again as CT 100"), "{said}");
+    let probes = fakes::call_lines(&env)
+        .iter()
+        .filter(|l| l.contains("-- sh -c wget"))
+        .count();
+    assert!(probes >= 2, "HEALTHCHECK was not retried: {probes}");
+    assert_eq!(fakes::record_line(&env, 100).unwrap(), v1);
+}
