@@ -225,7 +225,9 @@ fn changed(session: &Session, facts: &HostFacts) -> Result<Vec<Container>> {
         let behind = gitstate::commits_touching(&session.ws.repo, &record.commit, &paths)?;
         let dirty = !gitstate::changed_paths(&session.ws.repo, &paths)?.is_empty();
         // A failed or interrupted build counts as changed.
-        if behind != Some(0) || dirty || record.state != State::Built {
+        // A dirty build (uncommitted changes or --set) is not what the
+        // commit says either.
+        if behind != Some(0) || dirty || record.dirty || record.state != State::Built {
             out.push(c.clone());
         }
     }

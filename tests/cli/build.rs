@@ -666,3 +666,19 @@ fn a_folder_name_that_is_no_container_name_is_refused_naming_it() {
         env.record("my", "alpine-3.22", "built")
     );
 }
+
+#[test]
+fn set_overrides_go_into_the_record_and_count_as_dirty() {
+    let env = with_web("APP=Web\n");
+    ok(&env, &["build", "web"]);
+    ok(&env, &["rebuild", "web", "--yes", "--set", "RAM=256"]);
+    let record = fakes::record_line(&env, 100).unwrap();
+    assert!(record.ends_with(" dirty set=RAM=256"), "{record}");
+    let out = ok(&env, &["status", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["dirty"], true, "{rows}");
+    // --changed rebuilds it: a build with overrides is not what the commit says.
+    fakes::clear_calls(&env);
+    ok(&env, &["rebuild", "--changed", "--yes"]);
+    assert!(fakes::changing_calls(&env).contains(&"pct destroy 100".to_string()));
+}
