@@ -30,6 +30,10 @@ use tempfile::TempDir;
 #[path = "e2e/deb.rs"]
 mod deb;
 
+/// A Debian container written for the original build script.
+#[path = "e2e/compat.rs"]
+mod compat;
+
 /// A failed rebuild restores the previous build.
 #[path = "e2e/restore.rs"]
 mod restore;
