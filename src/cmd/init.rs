@@ -25,7 +25,9 @@ use crate::workspace::tree::Tree;
 /// what it added and what it found covered. Safe to run again: existing
 /// files are never overwritten.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  git init homelab && cd homelab && git lxc init && git lxc new pihole")]
+#[command(
+    after_help = "Example:\n  git init homelab && cd homelab && git lxc init && git lxc new pihole"
+)]
 pub struct InitArgs {}
 
 /// A folder name used to ask git about a container that does not exist yet.

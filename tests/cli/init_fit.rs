@@ -20,7 +20,10 @@ hint: git ignores .env and data/ in every container folder there is, but not in 
 init: the work tree is ready, nothing to change (.gitignore and defaults in place)
 
 "#]]);
-    assert_eq!(env.read(".gitignore"), "/target\n/.env\nweb/.env\nweb/data/\n");
+    assert_eq!(
+        env.read(".gitignore"),
+        "/target\n/.env\nweb/.env\nweb/data/\n"
+    );
 }
 
 #[test]
