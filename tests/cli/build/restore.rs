@@ -291,3 +291,23 @@ fn a_failing_healthcheck_fails_the_rebuild_and_restores_the_previous_build() {
     assert!(probes >= 2, "HEALTHCHECK was not retried: {probes}");
     assert_eq!(fakes::record_line(&env, 100).unwrap(), v1);
 }
+
+#[test]
+fn a_full_backup_storage_stops_the_rebuild_before_anything_changes() {
+    let env = with_web("APP=Web\nOPT_DISK=2\n");
+    ok(&env, &["build", "web"]);
+    let cfg = json!({
+        "state": env.state,
+        "storages": {"local": {"total": 1073741824u64, "used": 966367641u64}},
+    });
+    std::fs::write(env.bin.join("fakehost.json"), cfg.to_string()).unwrap();
+    fakes::clear_calls(&env);
+    let err = code(&env, &["rebuild", "web", "--yes"], 1);
+    assert!(
+        err.contains("BACKUPSTORE 'local' has 0.1 GiB free, 2 GiB needed"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(fakes::changing_calls(&env), Vec::<String>::new());
+    assert!(fakes::running(&env, 100));
+}
