@@ -90,7 +90,10 @@ fn a_failing_rebuild_restores_the_previous_build() {
     // The next good rebuild works and keeps two backups at most.
     env.write("web/build-target.sh", "#!/bin/bash\necho fixed\n");
     env.commit("v3");
+    // (backup names carry the time to the second, as vzdump's do)
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     ok(&env, &["rebuild", "web", "--yes"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     ok(&env, &["rebuild", "web", "--yes"]);
     assert_eq!(backups(&env).len(), 2, "{:?}", backups(&env));
     assert!(
@@ -221,6 +224,10 @@ fn rollback_after_a_good_rebuild_brings_back_the_build_before_it() {
     let v2 = fakes::record_line(&env, 100).unwrap();
     assert_ne!(v1, v2);
 
+    // Backup names carry the time to the second (as vzdump's do): one per
+    // second at most.
+    let next_second = || std::thread::sleep(std::time::Duration::from_millis(1100));
+    next_second();
     let err = code(&env, &["rollback", "web"], 2);
     assert!(err.contains("--yes"), "{err}");
     fakes::clear_calls(&env);
@@ -245,6 +252,7 @@ fn rollback_after_a_good_rebuild_brings_back_the_build_before_it() {
     assert_eq!(entries[0]["result"], "rolled back", "{entries:#}");
 
     // Rolled back twice, it is v2 again (the rollback backed v2 up).
+    next_second();
     ok(&env, &["rollback", "web", "--yes"]);
     assert_eq!(fakes::record_line(&env, 100).unwrap(), v2);
     let err = code(
