@@ -3,7 +3,6 @@
 use anyhow::{Context, Result};
 
 use crate::host::Host;
-use crate::host::process::Proc;
 
 /// A backup git-lxc took: its volume id and the commit (12 hex) of the
 /// build it holds, from its notes.
@@ -17,15 +16,10 @@ pub struct Backup {
 /// oldest first: one read-only call. Protected backups are not listed.
 pub fn our_backups(host: &Host, store: &str, ctid: u32, name: &str) -> Result<Vec<Backup>> {
     let path = format!("/nodes/localhost/storage/{store}/content");
-    let list = Proc::host("pvesh", &["get", &path, "--content", "backup"]).args([
-        "--vmid",
-        &ctid.to_string(),
-        "--output-format",
-        "json",
-    ]);
-    let out = host.runner.checked(&list)?;
-    let items: Vec<serde_json::Value> = serde_json::from_str(&out.stdout)
-        .with_context(|| format!("`{}` printed no JSON array", host.runner.shown(&list)))?;
+    let id = ctid.to_string();
+    let json = host.pvesh_json(&path, &["--content", "backup", "--vmid", &id])?;
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json)
+        .with_context(|| format!("pvesh's content list of '{store}' is no JSON array"))?;
     let prefix = format!("git-lxc {name} ");
     let mut ours: Vec<(i64, Backup)> = items
         .iter()

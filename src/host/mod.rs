@@ -86,6 +86,15 @@ impl Host {
         Ok(parse_tail(&out.stdout))
     }
 
+    /// `pvesh get PATH ARGS… --output-format json`: a read-only API call's
+    /// JSON text.
+    pub fn pvesh_json(&self, path: &str, args: &[&str]) -> Result<String> {
+        let cmd = Proc::host("pvesh", &["get", path])
+            .args(args.iter().copied())
+            .args(["--output-format", "json"]);
+        Ok(self.runner.checked(&cmd)?.stdout)
+    }
+
     /// The command appending `lines` to a host file (a container config, or
     /// `/etc/subuid`), created when missing.
     pub fn append(path: &Path, lines: &[String]) -> Proc {

@@ -12,7 +12,6 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use super::Host;
-use super::process::Proc;
 
 const GIB: f64 = (1u64 << 30) as f64;
 
@@ -64,11 +63,8 @@ pub struct Storages(pub Vec<Storage>);
 
 impl Storages {
     pub fn read(host: &Host) -> Result<Storages> {
-        let out = host.runner.checked(&Proc::host(
-            "pvesh",
-            &["get", "/nodes/localhost/storage", "--output-format", "json"],
-        ))?;
-        Storages::parse(&out.stdout)
+        let json = host.pvesh_json("/nodes/localhost/storage", &[])?;
+        Storages::parse(&json)
     }
 
     pub fn parse(json: &str) -> Result<Storages> {
@@ -212,11 +208,8 @@ pub struct Bridges(pub Vec<Interface>);
 
 impl Bridges {
     pub fn read(host: &Host) -> Result<Bridges> {
-        let out = host.runner.checked(&Proc::host(
-            "pvesh",
-            &["get", "/nodes/localhost/network", "--output-format", "json"],
-        ))?;
-        Bridges::parse(&out.stdout)
+        let json = host.pvesh_json("/nodes/localhost/network", &[])?;
+        Bridges::parse(&json)
     }
 
     pub fn parse(json: &str) -> Result<Bridges> {
