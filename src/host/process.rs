@@ -292,6 +292,9 @@ impl Runner {
     /// is fed from a thread.
     pub fn spawn(&self, proc: &Proc) -> Result<Running> {
         crate::term::detail(format!("$ {}", abbreviate(&self.shown(proc))));
+        // Its own group keeps Ctrl-C from it; git-lxc's signal handler
+        // ends the group instead.
+        super::interrupt::install();
         let mut child = self
             .command(proc)
             .stdout(Stdio::piped())
