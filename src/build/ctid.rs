@@ -1,6 +1,8 @@
 //! Choosing the CTID of a build (SPEC §2): OPT_CTID, else the container
 //! this folder built before, else the next free id no other folder reserves.
 
+use std::fmt;
+
 use anyhow::{Context, Result};
 
 use super::Scope;
@@ -12,8 +14,46 @@ use crate::settings::{self, Settings};
 use crate::term;
 use crate::workspace::tree::{Container, Tree};
 
+/// The CTID as a plan's commands name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CtidArg {
+    Id(u32),
+    /// Planned without a host and without OPT_CTID: the id the host would
+    /// give, shown as [`super::offline::CTID`].
+    Host,
+}
+
+impl CtidArg {
+    pub fn of(ctid: u32, source: CtidSource) -> CtidArg {
+        match source {
+            CtidSource::Host => CtidArg::Host,
+            _ => CtidArg::Id(ctid),
+        }
+    }
+
+    /// The id, or 0 (no container's) when the host gives it: what the hooks
+    /// see as `CTID` then, as `doctor` runs them.
+    pub fn number(self) -> u32 {
+        match self {
+            CtidArg::Id(id) => id,
+            CtidArg::Host => 0,
+        }
+    }
+}
+
+impl fmt::Display for CtidArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CtidArg::Id(id) => write!(f, "{id}"),
+            CtidArg::Host => f.write_str(super::offline::CTID),
+        }
+    }
+}
+
 /// The CTID: OPT_CTID, else the one this folder built before, else the next
-/// free id that no other folder of the tree reserves.
+/// free id that no other folder of the tree reserves. Planned without a
+/// host, that last one is the host's to give: 0, no container's id
+/// ([`CtidSource::Host`]).
 pub fn pick_ctid(settings: &Settings, cx: &Scope, name: &str) -> Result<(u32, CtidSource)> {
     let (facts, tree, host) = (cx.facts, cx.tree, cx.host);
     let built = facts.built_from(cx.tree_id, name);
@@ -33,6 +73,9 @@ pub fn pick_ctid(settings: &Settings, cx: &Scope, name: &str) -> Result<(u32, Ct
             ));
         }
         return Ok((id, CtidSource::Record));
+    }
+    if cx.opts.offline {
+        return Ok((0, CtidSource::Host));
     }
     let out = host
         .runner

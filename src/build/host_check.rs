@@ -39,8 +39,9 @@ pub struct Needs<'a> {
     pub mounts: Vec<(&'a Path, Access)>,
 }
 
-/// Every problem, or none: refuse before the first change.
-pub fn check(ws: &Workspace, host: &Host, needs: &Needs) -> Result<()> {
+/// Every problem, or none: refuse before the first change. Without a host
+/// (a plan made without one) only what the tree alone tells is checked.
+pub fn check(ws: &Workspace, host: Option<&Host>, needs: &Needs) -> Result<()> {
     let s = needs.settings;
     let mut problems: Vec<(String, HostProblem)> = Vec::new();
     if !s.host_set && !is_hostname(&s.hostname) {
@@ -58,6 +59,31 @@ pub fn check(ws: &Workspace, host: &Host, needs: &Needs) -> Result<()> {
             },
         ));
     }
+    if let Some(host) = host {
+        problems.extend(host_problems(ws, host, needs)?);
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for (at, p) in &problems {
+        term::error(format!("{at}: {}", p.message));
+        term::hint(&p.fix);
+    }
+    Err(Failure::failed(
+        format!(
+            "'{}' cannot be built on this host ({} problem{}); nothing was changed",
+            needs.name,
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        ),
+        "fix the problems above; `git lxc doctor` checks the host and the whole tree",
+    ))
+}
+
+/// The storages, the bridge and the mount sources, against the host.
+fn host_problems(ws: &Workspace, host: &Host, needs: &Needs) -> Result<Vec<(String, HostProblem)>> {
+    let s = needs.settings;
+    let mut problems = Vec::new();
     let (storages, bridges) = std::thread::scope(|scope| {
         let bridges = scope.spawn(|| Bridges::read(host));
         let storages = Storages::read(host);
@@ -95,20 +121,5 @@ pub fn check(ws: &Workspace, host: &Host, needs: &Needs) -> Result<()> {
             }
         }
     }
-    if problems.is_empty() {
-        return Ok(());
-    }
-    for (at, p) in &problems {
-        term::error(format!("{at}: {}", p.message));
-        term::hint(&p.fix);
-    }
-    Err(Failure::failed(
-        format!(
-            "'{}' cannot be built on this host ({} problem{}); nothing was changed",
-            needs.name,
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
-        ),
-        "fix the problems above; `git lxc doctor` checks the host and the whole tree",
-    ))
+    Ok(problems)
 }

@@ -12,6 +12,7 @@ pub mod lock;
 pub mod log;
 pub mod mounts;
 pub mod notes;
+pub mod offline;
 pub mod plan;
 mod prepare;
 pub mod provision;
@@ -22,6 +23,7 @@ pub mod step;
 pub mod template;
 
 pub use backups::{Backup, our_backups};
+pub use ctid::CtidArg;
 pub use execute::archive_volid;
 pub use execute::{Summary, execute};
 pub use guards::unrecorded;
@@ -56,6 +58,10 @@ pub struct Options {
     pub allow_dirty: bool,
     pub force: bool,
     pub dry_run: bool,
+    /// A plan made without a Proxmox VE host (`pct` absent): nothing is read
+    /// from one, and what it would decide is shown by a marked stand-in
+    /// ([`offline`]). Such a plan is only printed.
+    pub offline: bool,
     /// Move to the newest release instead of keeping the recorded one.
     pub upgrade: bool,
     pub sets: Vec<(String, String)>,

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::CtidArg;
 pub use super::step::{Action, Kind, Step};
 use crate::build::record::TAG;
 use crate::host::process::Proc;
@@ -79,7 +80,7 @@ pub struct Hooks {
 /// Everything the steps are computed from.
 pub struct Input<'a> {
     pub settings: &'a Settings,
-    pub ctid: u32,
+    pub ctid: CtidArg,
     /// The container this build replaces.
     pub existing: Option<Existing>,
     /// Backups of this container in BACKUPSTORE, oldest first: those

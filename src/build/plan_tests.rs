@@ -34,7 +34,7 @@ fn lines(steps: &[Step]) -> Vec<String> {
 fn input<'a>(s: &'a Settings, t: &'a Template, hooks: &'a Hooks) -> Input<'a> {
     Input {
         settings: s,
-        ctid: 100,
+        ctid: CtidArg::Id(100),
         existing: Some(Existing {
             running: true,
             protected: true,

@@ -13,10 +13,11 @@ use super::guards::{
 use super::local::{ssh_keys, subid_missing, user_host};
 use super::lock::BuildLock;
 use super::mounts::{self, check_bind_source, folder_mounts, standard_entries};
+use super::offline::{self, HostDecides};
 use super::plan::{self, Existing, Hooks, Step};
 use super::provision::Script;
 use super::record::{self, Human, Record, State};
-use super::{Mode, Options, host_check, release, template};
+use super::{CtidArg, Mode, Options, host_check, release, template};
 use crate::bash::Evaluated;
 use crate::bash::hooks::{self, HookEnv};
 use crate::error::Failure;
@@ -78,6 +79,9 @@ pub enum CtidSource {
     Setting,
     Record,
     NextId,
+    /// Planned without a host: the next free id is its to give, so the
+    /// plan's commands name a stand-in ([`super::CtidArg::Host`]).
+    Host,
 }
 
 /// A checked build with its complete plan, ready to run.
@@ -105,6 +109,9 @@ pub struct Prepared {
     pub user_host: String,
     /// The parts of the provisioning script, for `plan` (never the values).
     pub outline: Vec<String>,
+    /// Planned without a host ([`Options::offline`]): what it decides, as
+    /// the stand-ins in the steps; empty on a host.
+    pub host_decides: Vec<HostDecides>,
     human: Human,
     /// The record, whatever its state.
     record: Record,
@@ -166,6 +173,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         Some(id) => (id, CtidSource::Setting),
         None => super::ctid::pick_ctid(s, cx, &name)?,
     };
+    let arg = CtidArg::of(ctid, ctid_source);
     let lock = match cx.opts.dry_run {
         true => None,
         false => Some(BuildLock::acquire(ctid, &name, &cx.ws.workdir)?),
@@ -174,28 +182,26 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
     let previous = existing.and_then(|_| cx.facts.record(ctid));
     let recorded = previous.as_ref().and_then(|r| r.os.as_deref());
     let kept = template::kept_release(s, recorded, cx.opts.upgrade);
-    let template = template::choose(s, cx.host, kept.as_deref())?;
+    let (template, host_decides) = match cx.opts.offline {
+        true => offline::template_and_decisions(s, arg),
+        false => (template::choose(s, cx.host, kept.as_deref())?, Vec::new()),
+    };
     let backups = match existing.is_some() && s.backup {
         true => our_backups(cx.host, &s.backupstore, ctid, &name)?,
         false => Vec::new(),
     };
     let backups: Vec<String> = backups.into_iter().map(|b| b.volid).collect();
     let (inputs_tree, inputs) = inputs(cx, container, &checked)?;
-    let hooks_in = checked
-        .evaluated
-        .hooks()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
     let (planned, mapping_copy) = mounts_and_checks(
         cx,
         container,
         s,
-        ctid,
+        arg,
         existing.is_some(),
-        &hooks_in,
+        &checked.evaluated,
         &inputs,
     )?;
-    let script = script(&inputs_tree, &inputs, s, ctid)?;
+    let script = script(&inputs_tree, &inputs, s, arg)?;
     let mut prepared = Prepared {
         name: name.clone(),
         container: container.clone(),
@@ -212,6 +218,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         git_dir: cx.ws.git_dir(),
         user_host: user_host(),
         outline: script.1,
+        host_decides,
         human: human_of(cx, container, s, &checked),
         record: record_of(cx, &name, &checked, &template.os),
         checked,
@@ -220,7 +227,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
     let data = container.data_dir();
     prepared.steps = plan::steps(&plan::Input {
         settings: s,
-        ctid,
+        ctid: arg,
         existing,
         backups: &backups,
         notes: plan::backup_notes(&name, &prepared.commit),
@@ -232,7 +239,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         built: prepared.description(State::Built, None),
         script: script.0,
         hooks: &planned.hooks,
-        conf_path: cx.host.conf_path(ctid),
+        conf_path: cx.host.conf_path(arg),
         mapping_copy,
         subid_missing: subid_missing(s)?,
         ip_timeout: ip_timeout(),
@@ -283,9 +290,9 @@ fn mounts_and_checks(
     cx: &Scope,
     container: &Container,
     s: &Settings,
-    ctid: u32,
+    ctid: CtidArg,
     replaces: bool,
-    defined: &[String],
+    evaluated: &Evaluated,
     inputs: &Container,
 ) -> Result<(Planned, PathBuf)> {
     let vars = s.hook_vars();
@@ -293,7 +300,7 @@ fn mounts_and_checks(
         root: &cx.tree.root,
         dir: &container.dir,
         name: &container.name,
-        ctid,
+        ctid: ctid.number(),
         ctconf: &cx.host.conf_path(ctid),
         vars: &vars,
     };
@@ -302,7 +309,8 @@ fn mounts_and_checks(
         true => &container.dir,
         false => &inputs.dir,
     };
-    let planned = hooks_and_mounts(cx.host, container, mounted, &env, defined, &mapping_copy)?;
+    let defined: Vec<String> = evaluated.hooks().map(str::to_string).collect();
+    let planned = hooks_and_mounts(cx, container, mounted, &env, &defined, &mapping_copy)?;
     let needs = host_check::Needs {
         name: &container.name,
         settings: s,
@@ -313,7 +321,7 @@ fn mounts_and_checks(
             .map(|(p, a)| (p.as_path(), *a))
             .collect(),
     };
-    host_check::check(cx.ws, cx.host, &needs)?;
+    host_check::check(cx.ws, (!cx.opts.offline).then_some(cx.host), &needs)?;
     Ok((planned, mapping_copy))
 }
 
@@ -360,7 +368,7 @@ struct Planned {
 }
 
 fn hooks_and_mounts(
-    host: &Host,
+    cx: &Scope,
     container: &Container,
     mounted: &Path,
     env: &HookEnv,
@@ -373,10 +381,11 @@ fn hooks_and_mounts(
     // The hook sees `mps` as the original script filled it.
     let mut entries = standard_entries(&ours);
     if has("customMounts") {
-        entries = hooks::custom_mounts(&host.runner, env, &entries)?;
+        entries = hooks::custom_mounts(&cx.host.runner, env, &entries)?;
     }
     let resolved = mounts::resolve(&ours, &entries).map_err(in_hook)?;
-    for m in &resolved.added_mounts {
+    // Its sources are the host's folders: not here when planned without it.
+    for m in resolved.added_mounts.iter().filter(|_| !cx.opts.offline) {
         check_bind_source(&m.spec).map_err(in_hook)?;
     }
     // Reachable by the container's root; whether it may write to data/ is
@@ -432,7 +441,7 @@ fn script(
     tree: &Tree,
     container: &Container,
     s: &Settings,
-    ctid: u32,
+    ctid: CtidArg,
 ) -> Result<(String, Vec<String>)> {
     let build_script = container.build_script().ok_or_else(|| {
         Failure::failed(

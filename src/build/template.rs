@@ -96,6 +96,37 @@ pub fn kept_release(settings: &Settings, recorded: Option<&str>, upgrade: bool) 
     (!release.is_empty()).then(|| release.to_string())
 }
 
+/// What a template is looked for by: `debian-12`, or `debian` for any release.
+fn wanted(ostype: &str, version: &str) -> String {
+    if version.is_empty() {
+        ostype.to_string()
+    } else {
+        format!("{ostype}-{version}")
+    }
+}
+
+/// The template of a plan made without a host, which [`choose`] picks
+/// there: a stand-in, `local:vztmpl/<newest debian-12 template>`, and what
+/// it stands for. With CHECKTEMPLATE=1 the index is still updated first;
+/// whether the template is downloaded is the host's to say.
+pub fn stand_in(settings: &Settings) -> (Template, String) {
+    let store = settings.templatestore.as_str();
+    let wanted = wanted(&settings.ostype, &settings.osversion);
+    let meaning = match settings.checktemplate {
+        true => format!(
+            "the newest {wanted} template in `pveam available` (downloaded into {store} if it is not there)"
+        ),
+        false => format!("the newest {wanted} template in storage {store} (`pveam list {store}`)"),
+    };
+    let template = Template {
+        volid: format!("{store}:vztmpl/<newest {wanted} template>"),
+        os: wanted,
+        update: settings.checktemplate,
+        download: None,
+    };
+    (template, meaning)
+}
+
 /// The template for `settings`, from `pveam list` (and, with CHECKTEMPLATE=1,
 /// `pveam available`: the newest matching one, downloaded if not local).
 /// `kept` is the release a rebuild stays on ([`kept_release`]).
@@ -108,11 +139,7 @@ pub fn choose(settings: &Settings, host: &Host, kept: Option<&str>) -> Result<Te
         .checked(&Proc::host("pveam", &["list", store]))?;
     let local = parse_pveam_list(&out.stdout);
     let local_refs: Vec<&str> = local.iter().map(String::as_str).collect();
-    let wanted = if version.is_empty() {
-        ostype.to_string()
-    } else {
-        format!("{ostype}-{version}")
-    };
+    let wanted = wanted(ostype, version);
     if settings.checktemplate {
         let avail = host
             .runner

@@ -60,6 +60,7 @@ impl BuildOpts {
             allow_dirty: self.allow_dirty,
             force: self.force,
             dry_run,
+            offline: false,
             upgrade: self.upgrade,
             sets: self.sets.clone(),
         }
@@ -82,9 +83,25 @@ pub fn prepare_one(session: &Session, name: &str, opts: &Options) -> Result<(Hos
     let evaluated = session.evaluate(&[&container])?.remove(0);
     let checked = build::preflight(&session.ws, &session.tree, &container, evaluated, opts)?;
     let host = session.host();
-    let facts = HostFacts::read(&host)?;
-    let prepared = build::prepare(&session.scope(&host, &facts, opts), &container, checked)?;
+    let (facts, opts) = read_host(&host, opts)?;
+    let prepared = build::prepare(&session.scope(&host, &facts, &opts), &container, checked)?;
     Ok((host, prepared))
+}
+
+/// What the host holds, read once. A plan (`dry_run`) where `pct` is not
+/// found reads nothing and says so: it is made from the tree alone, with
+/// the options marking it `offline`. A build then fails at its first host
+/// call, as it always did.
+pub fn read_host(host: &Host, opts: &Options) -> Result<(HostFacts, Options)> {
+    if !opts.dry_run || host.has_pct() {
+        return Ok((HostFacts::read(host)?, opts.clone()));
+    }
+    term::info(build::offline::NOTE);
+    let offline = Options {
+        offline: true,
+        ..opts.clone()
+    };
+    Ok((HostFacts::default(), offline))
 }
 
 /// Run a prepared build with its log.

@@ -2,8 +2,9 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
+use crate::build::offline::{HostDecides, NOT_CHECKED};
 use crate::build::plan::{Action, Step};
-use crate::build::{CtidSource, Mode, Prepared};
+use crate::build::{CtidArg, CtidSource, Mode, Prepared};
 use crate::cmd::GlobalArgs;
 use crate::cmd::build::BuildOpts;
 use crate::host::process::{Proc, Stdin, abbreviate};
@@ -17,6 +18,13 @@ use crate::workspace::session::Session;
 /// made (`pct list`, the configs, `pveam list`, `pvesh get /cluster/nextid`),
 /// and `HOOK_customMounts` runs, since it only computes mounts. `build` and
 /// `rebuild` run exactly these commands.
+///
+/// Where `pct` is not found (no Proxmox VE host, e.g. a laptop with a clone
+/// of the tree), the plan is made from the tree alone: no host is read, and
+/// what the host decides is marked. The CTID (unless OPT_CTID sets it) is
+/// `<CTID>`, the template `<newest … template>`, and whether a container is
+/// replaced is left open; storages, the bridge and mount sources are not
+/// checked. The checks that need no host (settings, `.env`) run as there.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The container folder.
@@ -48,19 +56,24 @@ pub fn print(p: &Prepared, sudo: bool) {
         CtidSource::Setting => "set by OPT_CTID",
         CtidSource::Record => "the container this folder built before",
         CtidSource::NextId => "the next free id",
+        CtidSource::Host => "decided by the host",
     };
+    let offline = !p.host_decides.is_empty();
     term::stdout_line(format!(
         "Plan for {} → CT {} ({source}), commit {}{}{}",
         term::bold(&p.name),
-        p.ctid,
+        CtidArg::of(p.ctid, p.ctid_source),
         &p.commit[..12],
         if p.dirty { " (dirty)" } else { "" },
-        if sudo {
+        if sudo && !offline {
             "; host commands run through sudo"
         } else {
             ""
         },
     ));
+    if offline {
+        print_host_decides(&p.host_decides);
+    }
     if !p.custom_mounts.is_empty() {
         term::stdout_line(format!(
             "HOOK_customMounts (run now, on this host, as you) adds: {}",
@@ -79,6 +92,18 @@ pub fn print(p: &Prepared, sudo: bool) {
     for line in &p.outline {
         term::stdout_line(format!("       {line}"));
     }
+}
+
+/// What a plan made without a host leaves to it.
+fn print_host_decides(decides: &[HostDecides]) {
+    term::stdout_line("Planned without a Proxmox VE host; the host decides:");
+    for d in decides {
+        match &d.stand_in {
+            Some(stand_in) => term::stdout_line(format!("  {stand_in}: {}", d.what)),
+            None => term::stdout_line(format!("  {}", d.what)),
+        }
+    }
+    term::stdout_line(format!("Not checked without the host: {NOT_CHECKED}"));
 }
 
 fn shown(p: &Proc) -> String {
@@ -128,7 +153,16 @@ fn commands(step: &Step) -> Vec<String> {
 #[derive(Serialize)]
 struct JsonPlan<'a> {
     name: &'a str,
-    ctid: u32,
+    /// null when the host gives it (planned without one).
+    ctid: Option<u32>,
+    /// Only in a plan made without a host: `true`, with what the host
+    /// decides (the stand-ins in the commands) and what was not checked.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    offline: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    host_decides: &'a [HostDecides],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_checked: Option<&'static str>,
     commit: &'a str,
     dirty: bool,
     custom_mounts: &'a [String],
@@ -182,9 +216,16 @@ fn json(p: &Prepared) -> JsonPlan<'_> {
                 .collect(),
         })
         .collect();
+    let offline = !p.host_decides.is_empty();
     JsonPlan {
         name: &p.name,
-        ctid: p.ctid,
+        ctid: match CtidArg::of(p.ctid, p.ctid_source) {
+            CtidArg::Id(id) => Some(id),
+            CtidArg::Host => None,
+        },
+        offline,
+        host_decides: &p.host_decides,
+        not_checked: offline.then_some(NOT_CHECKED),
         commit: &p.commit,
         dirty: p.dirty,
         custom_mounts: &p.custom_mounts,

@@ -69,7 +69,7 @@ pub fn exec(args: &RebuildArgs, global: &GlobalArgs) -> Result<()> {
         .map(|(ev, c)| build::preflight(&session.ws, &session.tree, c, ev, &opts))
         .collect::<Result<Vec<_>>>()?;
     let host = session.host();
-    let facts = HostFacts::read(&host)?;
+    let (facts, opts) = build_cmd::read_host(&host, &opts)?;
     // With several containers, the first plans only show what will happen
     // (no locks); each is planned again, locked, just before it runs,
     // against the host as the builds before left it.

@@ -50,9 +50,16 @@ impl Host {
         Host { runner, pve_dir }
     }
 
-    /// Path of a container's config file (what hooks see as `CTCONF`).
-    pub fn conf_path(&self, vmid: u32) -> PathBuf {
+    /// Path of a container's config file (what hooks see as `CTCONF`); a
+    /// plan made without a host names it by its CTID's stand-in.
+    pub fn conf_path(&self, vmid: impl std::fmt::Display) -> PathBuf {
         self.pve_dir.join("lxc").join(format!("{vmid}.conf"))
+    }
+
+    /// Whether this machine is a Proxmox VE host: its `pct` would be found.
+    /// Nothing is started.
+    pub fn has_pct(&self) -> bool {
+        requirements::host_tool_found("pct", self.runner.uses_sudo())
     }
 
     /// `pct list`, parsed.

@@ -2,6 +2,7 @@
 //! and the right to run them, the subordinate ids of `MAP=1`, and git.
 //! Each check returns its problems with their fixes (`doctor` prints them).
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use super::is_root;
@@ -85,9 +86,23 @@ pub fn tools_and_privileges(runner: &Runner) -> (Vec<(Check, HostProblem)>, bool
     (found, denied.is_empty())
 }
 
+/// Where sudo looks for a command: Debian's (so Proxmox VE's) `secure_path`.
+const SUDO_SECURE_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Whether host tool `tool` would be found, without starting anything: on
+/// PATH, and through sudo also in the folders of its `secure_path`, where
+/// Proxmox VE keeps its tools.
+pub fn host_tool_found(tool: &str, sudo: bool) -> bool {
+    on_path(tool) || (sudo && found_on(OsStr::new(SUDO_SECURE_PATH), tool))
+}
+
 fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| is_executable(&d.join(tool))))
+    std::env::var_os("PATH").is_some_and(|p| found_on(&p, tool))
+}
+
+/// Whether `tool` is an executable file in a folder of `path` (PATH-style).
+fn found_on(path: &OsStr, tool: &str) -> bool {
+    std::env::split_paths(path).any(|d| is_executable(&d.join(tool)))
 }
 
 fn missing_tools(tools: &[&str]) -> Option<HostProblem> {
@@ -217,5 +232,24 @@ mod tests {
             Some((2, 47))
         );
         assert_eq!(parse_git_version("nonsense"), None);
+    }
+
+    #[test]
+    fn finds_only_executable_files_on_a_path() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (bin, other) = (dir.path().join("bin"), dir.path().join("other"));
+        for d in [&bin, &other] {
+            std::fs::create_dir(d).unwrap();
+        }
+        std::fs::write(bin.join("pct"), "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(bin.join("pct"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(bin.join("pveam"), "not executable\n").unwrap();
+        std::fs::create_dir(bin.join("pvesh")).unwrap();
+        let path = std::env::join_paths([&other, &bin]).unwrap();
+        assert!(found_on(&path, "pct"));
+        assert!(!found_on(&path, "pveam"));
+        assert!(!found_on(&path, "pvesh"));
+        assert!(!found_on(&other.into_os_string(), "pct"));
     }
 }

@@ -16,6 +16,7 @@ mod history;
 mod init;
 mod init_fit;
 mod install;
+mod plan_offline;
 
 mod snapshots;
 
