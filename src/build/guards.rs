@@ -4,11 +4,13 @@
 
 use anyhow::Result;
 
+use super::record;
 use super::{Options, watched_paths};
 use crate::bash::Evaluated;
 use crate::error::Failure;
 use crate::host::Listed;
 use crate::host::facts::HostFacts;
+use crate::host::process::shell_quote;
 use crate::settings::{self, Settings};
 use crate::term;
 use crate::verify::facts::assigned_key;
@@ -67,7 +69,8 @@ pub fn env_guard(ws: &Workspace, tree: &Tree, container: &Container) -> Result<(
             return Err(Failure::refused(
                 format!("{rel} is tracked by git: its secrets are in the repository"),
                 format!(
-                    "run `git rm --cached {rel}`, commit, add `.env` to .gitignore, and change every secret it held"
+                    "run `git rm --cached {}`, commit, add `.env` to .gitignore, and change every secret it held",
+                    shell_quote(&rel)
                 ),
             ));
         }
@@ -97,7 +100,10 @@ pub fn env_keys_guard(ws: &Workspace, tree: &Tree, container: &Container) -> Res
                     ws.rel(&file),
                     n + 1
                 ),
-                format!("convert it: sed -i 's/\\r$//' {}", ws.rel(&file)),
+                format!(
+                    "convert it: sed -i 's/\\r$//' {}",
+                    shell_quote(&ws.rel(&file))
+                ),
             ));
         }
     }
@@ -176,16 +182,10 @@ pub fn ownership_guard(
     opts: &Options,
 ) -> Result<()> {
     let record = facts.record(ctid);
-    let owner = match &record {
-        Some(r) if r.belongs_to(tree, name) => return Ok(()),
-        Some(r) if r.other_tree(tree) => format!(
-            "its record names '{}' of another tree ({})",
-            r.name,
-            r.tree.as_deref().unwrap_or("")
-        ),
-        Some(r) => format!("its record names '{}'", r.name),
-        None => "it has no git-lxc record (git-lxc did not build it)".to_string(),
-    };
+    if record.as_ref().is_some_and(|r| r.belongs_to(tree, name)) {
+        return Ok(());
+    }
+    let owner = record::owner(record.as_ref(), tree);
     if opts.force {
         term::warn(format!(
             "CT {ctid} is not '{name}' ({owner}); --force replaces it"

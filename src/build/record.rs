@@ -216,6 +216,20 @@ fn one_line(s: &str) -> String {
     s.lines().next().unwrap_or("").trim().to_string()
 }
 
+/// Whose a container is, for a refusal to touch it as `tree`'s: the folder
+/// its record names, and the tree when that is another one.
+pub fn owner(record: Option<&Record>, tree: &str) -> String {
+    match record {
+        Some(r) if r.other_tree(tree) => format!(
+            "its record names '{}' of another tree ({})",
+            r.name,
+            r.tree.as_deref().unwrap_or("")
+        ),
+        Some(r) => format!("its record names '{}'", r.name),
+        None => "it has no git-lxc record (git-lxc did not build it)".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

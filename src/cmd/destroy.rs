@@ -91,10 +91,7 @@ pub fn resolve_ctid(session: &Session, name: &str, facts: &HostFacts, force: boo
         ));
     };
     if !force {
-        let owner = match facts.record(id) {
-            Some(r) => format!("its record names '{}'", r.name),
-            None => "it has no git-lxc record".to_string(),
-        };
+        let owner = crate::build::record::owner(facts.record(id).as_ref(), &session.tree_id);
         return Err(Failure::refused(
             format!("CT {id} (OPT_CTID of '{name}') was not built from '{name}': {owner}"),
             "pass --force if it really is to be destroyed",

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::error::Failure;
+use crate::host::process::shell_quote;
 
 /// The settings file every container folder holds.
 pub const CONFIG_FILE: &str = "configSettings";
@@ -164,8 +165,9 @@ impl Tree {
             let known: Vec<&str> = self.containers.iter().map(|c| c.name.as_str()).collect();
             let hint = if known.is_empty() {
                 format!(
-                    "{} holds no container folders; create one with `git lxc new {name}`",
-                    self.root.display()
+                    "{} holds no container folders; create one with `git lxc new {}`",
+                    self.root.display(),
+                    shell_quote(&name)
                 )
             } else {
                 format!(
