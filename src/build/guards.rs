@@ -145,7 +145,15 @@ pub fn dirty_guard(
     container: &Container,
     opts: &Options,
 ) -> Result<bool> {
-    let changed = gitstate::changed_paths(&ws.repo, &watched_paths(ws, tree, container))?;
+    let mut changed = gitstate::changed_paths(&ws.repo, &watched_paths(ws, tree, container))?;
+    // The settings are read from the work tree: one that git ignores (a
+    // `*` in a nested .gitignore) is as uncommitted as an edit.
+    for file in [tree.defaults_file(), container.config_file()] {
+        let rel = ws.rel(&file);
+        if file.is_file() && !changed.contains(&rel) && !gitstate::is_tracked(&ws.repo, &rel)? {
+            changed.push(format!("{rel} (ignored by git, never committed)"));
+        }
+    }
     if changed.is_empty() {
         return Ok(false);
     }
