@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::fakes::{self, ALPINE, DEBIAN};
 use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 
+mod breaks;
 mod failures;
 mod interrupt;
 mod lock;
@@ -104,6 +105,37 @@ fn preflight_reads(calls: &[String]) -> Vec<String> {
         .collect();
     assert_eq!(reads.len(), 2, "{calls:#?}");
     reads
+}
+
+/// The calls a rebuild of CT `id` makes before its first change: the
+/// container list, the templates, the backups of the container, and the
+/// preflight's two reads (in either order).
+fn rebuild_reads(env: &Env, id: u32) -> Vec<String> {
+    let mut want = strs(&["pct list", "pveam list local"]);
+    want.push(format!(
+        "pvesh get /nodes/localhost/storage/local/content --content backup --vmid {id} --output-format json"
+    ));
+    want.extend(preflight_reads(&fakes::call_lines(env)));
+    want
+}
+
+/// `web` built as CT 100, then its files changed by `change` and
+/// committed; the calls so far forgotten.
+fn built_then(change: impl Fn(&Env)) -> (Env, String) {
+    let env = with_web("APP=Web\n");
+    ok(&env, &["build", "web"]);
+    let record = fakes::record_line(&env, 100).unwrap();
+    change(&env);
+    env.commit("change");
+    fakes::clear_calls(&env);
+    (env, record)
+}
+
+/// The old container is as it was: running, its record unchanged.
+#[track_caller]
+fn untouched(env: &Env, record: &str) {
+    assert!(fakes::running(env, 100));
+    assert_eq!(fakes::record_line(env, 100).unwrap(), record);
 }
 
 fn strs(v: &[&str]) -> Vec<String> {
@@ -570,7 +602,7 @@ fn second_repo_on(host: &Env) -> Env {
     let cfg = json!({ "state": host.state });
     std::fs::write(env.bin.join("fakehost.json"), cfg.to_string()).unwrap();
     env.write(".gitignore", GITIGNORE);
-    write_container(&env, "web", "APP=Other web\n");
+    write_container(&env, "web", "APP='Other web'\n");
     env.commit("another tree's web");
     env
 }
@@ -636,7 +668,7 @@ fn another_repository_never_touches_this_trees_container() {
 fn env_set_ctid(env: &Env, id: u32) {
     env.write(
         "web/configSettings",
-        &format!("APP=Other web\nOPT_CTID={id}\n"),
+        &format!("APP='Other web'\nOPT_CTID={id}\n"),
     );
     env.commit("take a CTID");
 }

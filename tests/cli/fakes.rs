@@ -185,6 +185,52 @@ pub fn changing_calls(env: &Env) -> Vec<String> {
         .collect()
 }
 
+/// `secret` is nowhere a secret must not go (SPEC §7): on a host call's
+/// command line or in its environment, in a container's config or
+/// description, in a build log, or in `shown` (what the runs printed).
+/// Panics naming the place. (The provisioning script on stdin is where it
+/// belongs, so stdin is not looked at.)
+#[track_caller]
+pub fn assert_nowhere(env: &Env, secret: &str, shown: &str) {
+    assert!(!shown.contains(secret), "printed:\n{shown}");
+    for c in calls(env) {
+        assert!(
+            !c.line().contains(secret),
+            "on a command line: {}",
+            c.line()
+        );
+        for (k, v) in &c.env {
+            assert!(
+                !k.contains(secret) && !v.contains(secret),
+                "in the environment of `{}`: {k}",
+                c.line()
+            );
+        }
+    }
+    let confs = std::fs::read_dir(env.state.join("pve/lxc"))
+        .into_iter()
+        .flatten();
+    for conf in confs.flatten() {
+        let text = std::fs::read_to_string(conf.path()).unwrap();
+        assert!(
+            !text.contains(secret) && !percent_decode(&text).contains(secret),
+            "in {}:\n{text}",
+            conf.path().display()
+        );
+    }
+    let logs = env.repo.join(".git/lxc/logs");
+    for file in walkdir::WalkDir::new(logs).into_iter().flatten() {
+        if file.file_type().is_file() {
+            let text = std::fs::read_to_string(file.path()).unwrap();
+            assert!(
+                !text.contains(secret),
+                "in {}:\n{text}",
+                file.path().display()
+            );
+        }
+    }
+}
+
 /// Write `rules.json` (failure injection).
 pub fn rules(env: &Env, rules: Value) {
     std::fs::write(env.state.join("rules.json"), rules.to_string()).unwrap();

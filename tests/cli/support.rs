@@ -169,6 +169,11 @@ pub fn stdout_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Both streams of a run, stdout first: everything it showed.
+pub fn streams_of(out: &std::process::Output) -> String {
+    format!("{}{}", stdout_of(out), stderr_of(out))
+}
+
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }

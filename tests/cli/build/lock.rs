@@ -25,6 +25,7 @@ fn a_worktree_and_the_main_checkout_cannot_rebuild_the_same_container_at_once() 
         json!([{"match": ["pct", "exec", "100", "--keep-env", "0", "--", "bash", "-s"],
                 "delay_ms": 4000, "times": 1}]),
     );
+    fakes::clear_calls(&env);
     let first = fakes::lxc_std(&env)
         .args(["rebuild", "web", "--yes"])
         .stdout(std::process::Stdio::null())
@@ -57,6 +58,20 @@ fn a_worktree_and_the_main_checkout_cannot_rebuild_the_same_container_at_once() 
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
+    // The refused one changed nothing: the log holds one rebuild's changes.
+    let changing = fakes::changing_calls(&env);
+    for call in [
+        "pct shutdown 100",
+        "pct destroy 100",
+        "pct create 100 ",
+        "pct start 100",
+    ] {
+        assert_eq!(
+            changing.iter().filter(|c| c.starts_with(call)).count(),
+            1,
+            "{call}: {changing:#?}"
+        );
+    }
     // Once it is done the worktree may build.
     let again = fakes::lxc(&env)
         .current_dir(&worktree)

@@ -1,9 +1,9 @@
 //! Symlinks never mount or pipe host files into a container, and `conf/`
 //! comes from the commit a build records, not from the work tree.
 
-use super::{code, ok, setup, with_web};
+use super::{built_then, code, ok, setup, strs, untouched, with_web};
 use crate::fakes;
-use crate::support::write_container;
+use crate::support::{Env, write_container};
 
 #[test]
 fn conf_is_mounted_from_the_release_of_the_recorded_commit() {
@@ -43,7 +43,7 @@ fn conf_is_mounted_from_the_release_of_the_recorded_commit() {
 
 /// `build web` with the tree as `prepare` left it must be refused (exit 3)
 /// before any host change, saying `says`.
-fn refused(prepare: impl Fn(&crate::support::Env), says: &str) {
+fn refused(prepare: impl Fn(&Env), says: &str) {
     let env = setup();
     write_container(&env, "web", "APP=Web\n");
     prepare(&env);
@@ -81,6 +81,56 @@ fn a_committed_conf_link_to_etc_is_refused() {
 #[test]
 fn a_committed_lib_link_to_the_shadow_file_is_refused() {
     refused(
+        |env| {
+            std::fs::create_dir_all(env.path("lib")).unwrap();
+            std::os::unix::fs::symlink("/etc/shadow", env.path("lib/zz.sh")).unwrap();
+        },
+        "lib/zz.sh is a symlink to /etc/shadow, which leaves the tree",
+    );
+}
+
+// ---------------------------------------------------------- on a rebuild
+
+/// A rebuild with the tree as `change` left it is refused (exit 3) naming
+/// `says`, after reading only the container list, templates and backups.
+fn symlink_refused(change: impl Fn(&Env), says: &str) {
+    let (env, record) = built_then(change);
+    let err = code(&env, &["rebuild", "web", "--yes"], 3);
+    assert!(err.contains(says), "`{says}` not in:\n{err}");
+    assert_eq!(
+        fakes::call_lines(&env),
+        strs(&[
+            "pct list",
+            "pveam list local",
+            "pvesh get /nodes/localhost/storage/local/content --content backup --vmid 100 --output-format json",
+        ]),
+        "{err}"
+    );
+    untouched(&env, &record);
+}
+
+#[test]
+fn data_linked_to_the_host_root_refuses_the_rebuild() {
+    symlink_refused(
+        |env| {
+            std::fs::remove_dir_all(env.path("web/data")).unwrap();
+            std::os::unix::fs::symlink("/", env.path("web/data")).unwrap();
+        },
+        "web/data leads to /: the host's root",
+    );
+}
+
+#[test]
+fn a_committed_conf_link_to_etc_refuses_the_rebuild() {
+    symlink_refused(
+        |env| std::os::unix::fs::symlink("/etc", env.path("web/conf")).unwrap(),
+        "web/conf is a symlink to /etc, which leaves the tree",
+    );
+}
+
+#[test]
+fn a_committed_lib_link_to_the_shadow_file_refuses_the_rebuild() {
+    symlink_refused(
         |env| {
             std::fs::create_dir_all(env.path("lib")).unwrap();
             std::os::unix::fs::symlink("/etc/shadow", env.path("lib/zz.sh")).unwrap();
