@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::error::Failure;
+use crate::workspace::symlinks::{DATA_HINT, forbidden_data};
 use crate::workspace::tree::Container;
 
 /// A bind mount of the container folder.
@@ -226,7 +227,7 @@ pub fn folder_mounts(container: &Container, inputs: &Path) -> Result<Vec<Mount>>
         {
             return Err(Failure::refused(
                 format!("{} leads to {}: {why}", path.display(), source.display()),
-                "point data/ at a folder of its own (e.g. /srv/NAME), or make it a plain folder",
+                DATA_HINT,
             ));
         }
         out.push(Mount {
@@ -236,36 +237,6 @@ pub fn folder_mounts(container: &Container, inputs: &Path) -> Result<Vec<Mount>>
         });
     }
     Ok(out)
-}
-
-/// Host folders a container's read-write `data/` must never be (SPEC §1).
-const SYSTEM: &[&str] = &[
-    "/etc", "/usr", "/var", "/boot", "/root", "/dev", "/proc", "/sys", "/run", "/bin", "/sbin",
-    "/lib", "/lib32", "/lib64", "/libx32", "/etc/pve",
-];
-
-/// Why `real` (the resolved `data/`) may not be mounted read-write.
-pub fn forbidden_data(real: &Path, tree_root: &Path, own: &Path) -> Option<String> {
-    if real == Path::new("/") {
-        return Some("the host's root".to_string());
-    }
-    if let Some(sys) = SYSTEM
-        .iter()
-        .map(Path::new)
-        .find(|sys| real == *sys || sys.starts_with(real) || real.starts_with(sys))
-    {
-        return Some(format!(
-            "a system folder ({}) or one above it",
-            sys.display()
-        ));
-    }
-    let root = std::fs::canonicalize(tree_root).unwrap_or_else(|_| tree_root.to_path_buf());
-    let own = std::fs::canonicalize(own).unwrap_or_else(|_| own.to_path_buf());
-    let own_data = own.join("data");
-    if real.starts_with(&root) && !real.starts_with(&own_data) {
-        return Some("the tree itself, or another container's folder".to_string());
-    }
-    None
 }
 
 #[cfg(test)]

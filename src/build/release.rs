@@ -23,18 +23,12 @@ use git2::{ObjectType, Oid, Repository};
 
 use crate::error::Failure;
 use crate::workspace::Workspace;
+use crate::workspace::symlinks::{DEFAULTS, LIB, UNEXPORTED, join, stray, stray_report};
 use crate::workspace::tree::{Container, Tree};
 
-/// What a release holds besides the container folder, at the tree root.
-const DEFAULTS: &str = "defaults";
-const LIB: &str = "lib";
-/// Never part of a release, even when tracked by mistake.
-const UNEXPORTED: [&str; 2] = [".env", "data"];
 /// A temp folder older than this was left by an export that died.
 const STALE_TEMP: Duration = Duration::from_secs(3600);
 const TEMP_PREFIX: &str = ".tmp-";
-/// Symlinks followed before a chain counts as a loop (as Linux does).
-const MAX_HOPS: usize = 40;
 
 /// One exported release.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,21 +212,6 @@ fn walk_entry(
     Ok(())
 }
 
-fn join(prefix: &str, name: &str) -> String {
-    match prefix {
-        "" | "." => name.to_string(),
-        _ => format!("{prefix}/{name}"),
-    }
-}
-
-/// Where a symlink leads, if not into what the release holds.
-#[derive(Debug, PartialEq, Eq)]
-enum Stray {
-    LeavesTree,
-    NotExported(String),
-    Loop,
-}
-
 /// Refuse a symlink that leaves the tree or points at what the release
 /// does not hold (another container, `.env`, `data/`), naming it as the
 /// work tree does.
@@ -247,79 +226,12 @@ fn check_links(items: &[Item], name: &str, root_rel: &str) -> Result<()> {
     let mut sorted: Vec<(&&str, &&str)> = links.iter().collect();
     sorted.sort();
     for (path, target) in sorted {
-        let why = match stray(&links, path, name) {
-            None => continue,
-            Some(Stray::LeavesTree) => "which leaves the tree".to_string(),
-            Some(Stray::NotExported(to)) => {
-                format!(
-                    "which leads to {}, not part of the container's inputs",
-                    join(root_rel, &to)
-                )
-            }
-            Some(Stray::Loop) => "which is a loop of symlinks".to_string(),
-        };
-        return Err(Failure::refused(
-            format!("{} is a symlink to {target}, {why}", join(root_rel, path)),
-            format!(
-                "a build reads only {name}/, defaults and lib/ of the commit: replace the link with the file it points to"
-            ),
-        ));
+        if let Some(why) = stray(&links, path, name) {
+            let (message, hint) = stray_report(&why, &join(root_rel, path), target, root_rel, name);
+            return Err(Failure::refused(message, hint));
+        }
     }
     Ok(())
-}
-
-/// Follow the symlink at `path` through the exported symlinks, lexically
-/// (folders of a commit are never links, so no folder on the way is one).
-fn stray(links: &HashMap<&str, &str>, path: &str, name: &str) -> Option<Stray> {
-    let mut at: Vec<&str> = path.split('/').collect();
-    at.pop();
-    let mut pending: Vec<&str> = Vec::new();
-    let mut hops = 0;
-    let mut target = links[path];
-    loop {
-        if target.starts_with('/') {
-            return Some(Stray::LeavesTree);
-        }
-        pending.extend(target.split('/').rev());
-        target = loop {
-            match pending.pop() {
-                None => return outside_inputs(&at, name),
-                Some("" | ".") => {}
-                Some("..") => {
-                    if at.pop().is_none() {
-                        return Some(Stray::LeavesTree);
-                    }
-                }
-                Some(part) => {
-                    at.push(part);
-                    if let Some(next) = links.get(at.join("/").as_str()) {
-                        at.pop();
-                        break *next;
-                    }
-                }
-            }
-        };
-        hops += 1;
-        if hops > MAX_HOPS {
-            return Some(Stray::Loop);
-        }
-    }
-}
-
-/// `Some` when the resolved path `at` is not among the container's inputs.
-fn outside_inputs(at: &[&str], name: &str) -> Option<Stray> {
-    let inside = match at {
-        [DEFAULTS, ..] | [LIB, ..] => true,
-        [top, second, ..] if *top == name => !UNEXPORTED.contains(second),
-        [top] => *top == name,
-        _ => false,
-    };
-    let to = if at.is_empty() {
-        ".".to_string()
-    } else {
-        at.join("/")
-    };
-    (!inside).then_some(Stray::NotExported(to))
 }
 
 /// Create `<releases>/<name>` and make the chain from the git dir

@@ -250,42 +250,6 @@ fn a_symlink_to_another_container_or_a_secret_is_refused() {
 }
 
 #[test]
-fn symlinks_are_followed_through_other_symlinks() {
-    let links: HashMap<&str, &str> = [
-        ("lib/up", ".."),
-        ("lib/here", "."),
-        ("web/conf/escape", "../../lib/up/.."),
-        ("web/conf/fine", "../../lib/up/web/bin"),
-        ("web/conf/env", "../.env"),
-        ("web/conf/data", "../data/x"),
-        ("web/a", "b"),
-        ("web/b", "a"),
-        ("web/abs", "/usr"),
-        ("web/conf/root", "../../lib/here/.."),
-    ]
-    .into_iter()
-    .collect();
-    let stray_of = |p| stray(&links, p, "web");
-    assert_eq!(stray_of("web/conf/escape"), Some(Stray::LeavesTree));
-    assert_eq!(stray_of("web/conf/fine"), None);
-    assert_eq!(stray_of("lib/here"), None);
-    assert_eq!(
-        stray_of("web/conf/env"),
-        Some(Stray::NotExported("web/.env".into()))
-    );
-    assert_eq!(
-        stray_of("web/conf/data"),
-        Some(Stray::NotExported("web/data/x".into()))
-    );
-    assert_eq!(stray_of("web/a"), Some(Stray::Loop));
-    assert_eq!(stray_of("web/abs"), Some(Stray::LeavesTree));
-    assert_eq!(
-        stray_of("web/conf/root"),
-        Some(Stray::NotExported(".".into()))
-    );
-}
-
-#[test]
 fn a_container_folder_not_in_the_commit_is_an_error() {
     let f = fixture(".");
     f.write("defaults", "X=1\n");

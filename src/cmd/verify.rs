@@ -11,7 +11,7 @@ use crate::workspace::tree::Container;
 
 use crate::verify::{self, report};
 
-/// Check the tree offline: settings, secrets hygiene, duplicates, bash syntax.
+/// Check the tree offline: settings, secrets hygiene, symlinks, duplicates, bash syntax.
 ///
 /// Needs no Proxmox host and no `.env` file, so it runs in CI and as a
 /// pre-commit hook. Every finding names a rule id, the file and line, and a

@@ -105,6 +105,7 @@ mod tests {
             build_script: None,
             env: None,
             env_example: None,
+            forbidden_data: None,
         };
         (facts, settings)
     }

@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::ignore::{ignoring_rule, would_ignore};
+use super::links::{ForbiddenData, TrackedLink, forbidden_data_link};
 use crate::bash::Evaluated;
 use crate::workspace::Workspace;
 use crate::workspace::tree::{Container, Tree};
@@ -47,6 +48,9 @@ pub struct ContainerFacts {
     pub build_script: Option<PathBuf>,
     pub env: Option<EnvFile>,
     pub env_example: Option<EnvFile>,
+    /// `data/`, when it is a symlink a build refuses (read only for
+    /// selected containers).
+    pub forbidden_data: Option<ForbiddenData>,
 }
 
 /// A `.env` or `.env.example` file: its keys, read without running it.
@@ -68,6 +72,8 @@ pub struct GitFacts {
     /// Untracked `.env.example` files git ignores, each with the rule that
     /// ignores it (`.gitignore:1:.env*`).
     pub ignored_examples: Vec<(String, String)>,
+    /// Symlinks in the index under the root, in the index's order.
+    pub links: Vec<TrackedLink>,
 }
 
 /// A `.env` path some commit held.
@@ -120,6 +126,7 @@ pub fn gather(
     let mut containers = Vec::new();
     for c in &tree.containers {
         containers.push(container_facts(
+            tree,
             c,
             evals.remove(&c.name).unwrap_or_default(),
             selected.contains(&c.name.as_str()),
@@ -150,8 +157,9 @@ pub fn gather(
         .filter(|c| !c.selected)
         .map(|c| c.name.as_str())
         .collect();
-    let (tracked_env, files) = tracked_files(&ws.repo, &ws.workdir, &root_rel, &unselected)?;
-    git.tracked_env = tracked_env;
+    let tracked = tracked_files(&ws.repo, &ws.workdir, &root_rel, &unselected)?;
+    git.tracked_env = tracked.env;
+    git.links = tracked.links;
     git.env_history = env_history(&ws.repo, &root_rel)?;
     Ok(Facts {
         workdir: ws.workdir.clone(),
@@ -161,11 +169,16 @@ pub fn gather(
         root_env_example: read_env(&tree.root.join(".env.example")),
         containers,
         git,
-        files,
+        files: tracked.files,
     })
 }
 
-fn container_facts(c: &Container, eval: Evaluated, selected: bool) -> Result<ContainerFacts> {
+fn container_facts(
+    tree: &Tree,
+    c: &Container,
+    eval: Evaluated,
+    selected: bool,
+) -> Result<ContainerFacts> {
     let config = std::fs::read(c.config_file())
         .with_context(|| format!("cannot read {}", c.config_file().display()))?;
     Ok(ContainerFacts {
@@ -177,17 +190,30 @@ fn container_facts(c: &Container, eval: Evaluated, selected: bool) -> Result<Con
         build_script: c.build_script(),
         env: read_env(&c.env_file()),
         env_example: read_env(&c.env_example()),
+        forbidden_data: selected
+            .then(|| forbidden_data_link(&tree.root, &c.dir))
+            .flatten(),
     })
 }
 
-/// The tracked `.env` files under the root, and the tracked text files to
-/// scan (skipping those in `unselected` containers, `.env`, links, binaries).
+/// What the index holds under the root, as [`tracked_files`] reads it.
+struct Tracked {
+    /// Tracked `.env` files (work-tree relative).
+    env: Vec<String>,
+    /// Tracked text files to scan.
+    files: Vec<TextFile>,
+    links: Vec<TrackedLink>,
+}
+
+/// The tracked `.env` files under the root, the tracked text files to scan
+/// (skipping those in `unselected` containers, `.env`, links, binaries) and
+/// the tracked symlinks, read from the index's blobs (what a commit holds).
 fn tracked_files(
     repo: &Repository,
     workdir: &Path,
     root_rel: &str,
     unselected: &[&str],
-) -> Result<(Vec<String>, Vec<TextFile>)> {
+) -> Result<Tracked> {
     let index = repo.index().context("cannot read the git index")?;
     let prefix = if root_rel == "." {
         String::new()
@@ -196,6 +222,7 @@ fn tracked_files(
     };
     let mut tracked_env = Vec::new();
     let mut files = Vec::new();
+    let mut links = Vec::new();
     let mut last = String::new();
     for entry in index.iter() {
         let path = String::from_utf8_lossy(&entry.path).into_owned();
@@ -213,6 +240,9 @@ fn tracked_files(
             continue;
         }
         let kind = entry.mode & 0o170000;
+        if kind == 0o120000 {
+            links.push(TrackedLink::read(repo, entry.id, under_root)?);
+        }
         if kind == 0o120000 || kind == 0o160000 {
             continue;
         }
@@ -225,7 +255,11 @@ fn tracked_files(
             files.push(TextFile { rel: path, text });
         }
     }
-    Ok((tracked_env, files))
+    Ok(Tracked {
+        env: tracked_env,
+        files,
+        links,
+    })
 }
 
 /// A file's text, unless it is missing, large or binary.

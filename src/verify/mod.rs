@@ -12,6 +12,7 @@ mod env;
 pub mod facts;
 mod formats;
 mod ignore;
+mod links;
 pub mod report;
 
 use std::path::Path;
@@ -96,6 +97,7 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
         let (settings, problems) = settings::resolve(&facts.root, &c.dir, &c.eval, &[]);
         if c.selected {
             findings.extend(containers::check(facts, c, &settings, &problems, &paths));
+            findings.extend(links::check(facts, c, &paths));
         }
         resolved.push((c, settings));
     }

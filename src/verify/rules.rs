@@ -77,6 +77,26 @@ pub const RULES: &[Rule] = &[
         "a container's data/ folder is not ignored by git",
     ),
     rule(
+        "data-forbidden",
+        Error,
+        "a container's data/ is a symlink to /, a system folder (/etc, /usr, /var, /boot, /root, /dev, /proc, /sys, /run, /bin, /sbin, /lib*, /etc/pve) or a folder above one, the tree, or another container's folder or data/: a build refuses to mount it read-write",
+    ),
+    rule(
+        "symlink-outside",
+        Error,
+        "a tracked symlink in a container folder, lib/ or defaults leads out of the tree (conf -> /etc, lib/x.sh -> /etc/shadow): a build refuses it",
+    ),
+    rule(
+        "symlink-not-input",
+        Error,
+        "a tracked symlink leads to what a build of its container does not read (another container's folder, a .env, data/): a build refuses it",
+    ),
+    rule(
+        "symlink-loop",
+        Error,
+        "tracked symlinks point at each other in a loop: a build refuses them",
+    ),
+    rule(
         "unknown-opt",
         Error,
         "an OPT_ override names no known setting",

@@ -3,6 +3,7 @@
 
 pub mod gitstate;
 pub mod session;
+pub mod symlinks;
 pub mod tree;
 
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ use snapbox::str;
 use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 
 mod rules;
+mod symlinks;
 
 /// A tree like the one the original `build_lxc.sh` served (seed write-up):
 /// Alpine and Debian containers, a legacy `target-bootstrap.sh`, `OPT_MAP=1`,
