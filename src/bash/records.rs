@@ -2,7 +2,7 @@
 //! separated records (see the script's header), each variable dump being
 //! `declare -p` output.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result, bail};
 
@@ -20,6 +20,10 @@ const BASH_OWN: &[&str] = &[
     "REPLY",
     "COLUMNS",
     "LINES",
+    // Exported by bash itself.
+    "PWD",
+    "OLDPWD",
+    "SHLVL",
     // Set by the script for the files to read.
     "ROOT_PATH",
     "ROOT_DIR",
@@ -31,7 +35,9 @@ pub fn parse(out: &[u8]) -> Result<Vec<Evaluated>> {
     let text = String::from_utf8_lossy(out);
     let mut fields = text.split('\0');
     let mut results: Vec<Evaluated> = Vec::new();
-    let mut base: HashSet<&str> = HashSet::new();
+    // Every variable before the files ran: bash's own by name, and what
+    // git-lxc's environment gave (exported) with its declaration.
+    let mut base: HashMap<&str, Option<&str>> = HashMap::new();
     // The dump before the first .env of the current container.
     let mut before_env: HashMap<&str, &str> = HashMap::new();
     while let Some(tag) = fields.next() {
@@ -47,7 +53,7 @@ pub fn parse(out: &[u8]) -> Result<Vec<Evaluated>> {
             "B" => {
                 base = declare::expect_dump(next()?)?
                     .into_iter()
-                    .map(|d| d.name)
+                    .map(|d| (d.name, d.flags.contains('x').then_some(d.text)))
                     .collect()
             }
             "C" => results.push(Evaluated {
@@ -88,12 +94,17 @@ fn current(results: &mut [Evaluated]) -> Result<&mut Evaluated> {
         .context("bash's results hold a record before any container")
 }
 
-/// The declarations in `dump` of variables the files defined.
-fn files_own<'a>(base: &HashSet<&str>, dump: &'a str) -> Result<Vec<Decl<'a>>> {
+/// The declarations in `dump` of variables the files defined, or gave an
+/// environment variable another value (`USER=` in a `.env`).
+fn files_own<'a>(base: &HashMap<&str, Option<&str>>, dump: &'a str) -> Result<Vec<Decl<'a>>> {
     Ok(declare::expect_dump(dump)?
         .into_iter()
         .filter(|d| {
-            !base.contains(d.name) && !d.name.starts_with("__gl_") && !BASH_OWN.contains(&d.name)
+            let own = match base.get(d.name) {
+                None => true,
+                Some(given) => given.is_some_and(|text| text != d.text),
+            };
+            own && !d.name.starts_with("__gl_") && !BASH_OWN.contains(&d.name)
         })
         .collect())
 }
@@ -154,5 +165,17 @@ mod tests {
         assert_eq!(web.functions, ["HOOK_preBuild", "helper"]);
         assert!(web.complete && !r[1].complete);
         assert!(parse(b"hi\0").is_err());
+    }
+
+    #[test]
+    fn an_environment_variable_the_files_change_is_theirs() {
+        let out = "B\0declare -x USER=\"caller\"\ndeclare -x HOME=\"/root\"\ndeclare -- BASHPID=\"7\"\n\0\
+            C\0web\0\
+            P1\0declare -x USER=\"caller\"\ndeclare -x HOME=\"/root\"\n\0\
+            P3\0declare -x USER=\"svc\"\ndeclare -x HOME=\"/root\"\n\0\
+            V\0declare -x USER=\"svc\"\ndeclare -x HOME=\"/root\"\ndeclare -- BASHPID=\"8\"\n\0E\0";
+        let web = &parse(out.as_bytes()).unwrap()[0];
+        assert_eq!(web.vars.keys().collect::<Vec<_>>(), ["USER"]);
+        assert_eq!(web.secrets, [("USER".to_string(), "svc".to_string())]);
     }
 }

@@ -29,9 +29,11 @@ shift 2
 exec 3>&1 1>&2
 # What git-lxc put in the environment; a settings file's `export X=…` adds
 # nothing to it (SPEC §7: secrets are never exported to a child).
+# A name that came with it but that the files give another value
+# (`USER=` in a .env) is no longer exported either.
 if [[ $__gl_mode != eval ]]; then
-    builtin mapfile -t __gl_env0 < <(builtin compgen -e)
-    __gl_env0=" ${__gl_env0[*]} "
+    declare -A __gl_env0=()
+    for __gl_x in $(builtin compgen -e); do __gl_env0[$__gl_x]=${!__gl_x}; done
 fi
 if [[ $__gl_mode == eval ]]; then exec 4>&2; else exec 4>/dev/null; fi
 
@@ -141,7 +143,8 @@ __gl_run_hook() {
     shopt -u extdebug
     local __gl_x
     for __gl_x in $(builtin compgen -e); do
-        [[ $__gl_env0 == *" $__gl_x "* ]] || builtin export -n "$__gl_x"
+        [[ -v __gl_env0[$__gl_x] && ${__gl_env0[$__gl_x]} == "${!__gl_x}" ]] ||
+            builtin export -n "$__gl_x"
     done
     __gl_define_sudo
     export -f sudo __gl_unsudo
@@ -170,13 +173,16 @@ if [[ $__gl_mode == eval ]]; then
     __gl_dump B
     # Bash's own variables, unset before the last dump so that it holds
     # little more than the files' (git-lxc leaves out the rest by name).
-    # (One string: every dump holds it.)
+    # What git-lxc's environment gave (USER, HOME…) stays: a file may set
+    # it, and git-lxc tells by its value. (One string: every dump holds it.)
     builtin mapfile -t __gl_n < <(builtin compgen -v)
+    builtin mapfile -t __gl_e < <(builtin compgen -e)
+    __gl_e=" ${__gl_e[*]} "
     __gl_base=
     for __gl_v in "${__gl_n[@]}"; do
-        [[ $__gl_v == __gl_* ]] || __gl_base+=" $__gl_v"
+        [[ $__gl_v == __gl_* || $__gl_e == *" $__gl_v "* ]] || __gl_base+=" $__gl_v"
     done
-    unset -v __gl_n __gl_v
+    unset -v __gl_n __gl_v __gl_e
     __gl_all=("$__gl_root/defaults" "$__gl_root"/lib/*.sh)
     for ((__gl_i = 2; __gl_i <= $#; __gl_i += 2)); do
         __gl_container_files "${!__gl_i}"

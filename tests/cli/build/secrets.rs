@@ -335,7 +335,6 @@ fn public_words_stay_readable_in_every_verify_format_and_the_plan() {
 }
 
 #[test]
-#[ignore = "a .env value of a name git-lxc's environment has (USER) is dropped and exported (src/bash/records.rs, src/bash/settings.bash)"]
 fn a_user_line_in_env_is_the_builds_value_masked_and_never_exported() {
     let env = setup();
     write_container(
