@@ -124,9 +124,19 @@ fn eval_proc(tree: &Tree, containers: &[&Container]) -> Proc {
     proc
 }
 
-/// Evaluate the given containers of `tree` in one bash process.
+/// Evaluate the given containers of `tree` (a few bash processes at once).
 pub fn evaluate(runner: &Runner, tree: &Tree, containers: &[&Container]) -> Result<Vec<Evaluated>> {
-    evaluate_within(runner, tree, containers, eval_timeout())
+    start(runner, tree, containers)?.finish()
+}
+
+/// Start evaluating the given containers of `tree`: bash works on them
+/// while the caller does something else, until [`Pending::finish`].
+pub fn start<'a>(
+    runner: &'a Runner,
+    tree: &'a Tree,
+    containers: &[&Container],
+) -> Result<Pending<'a>> {
+    start_within(runner, tree, containers, eval_timeout())
 }
 
 /// How many bash processes share the containers: one per CPU (at most
@@ -136,35 +146,56 @@ fn parts(containers: usize) -> usize {
     cpus.min(4).min(containers.div_ceil(8)).max(1)
 }
 
-fn evaluate_within(
-    runner: &Runner,
-    tree: &Tree,
+/// An evaluation under way.
+pub struct Pending<'a> {
+    runner: &'a Runner,
+    tree: &'a Tree,
+    started: Vec<Started>,
+    deadline: Instant,
+    limit: Duration,
+}
+
+fn start_within<'a>(
+    runner: &'a Runner,
+    tree: &'a Tree,
     containers: &[&Container],
     limit: Duration,
-) -> Result<Vec<Evaluated>> {
+) -> Result<Pending<'a>> {
     let chunk = containers.len().div_ceil(parts(containers.len())).max(1);
     let started = containers
         .chunks(chunk)
         .map(|part| Started::start(runner, &eval_proc(tree, part)))
         .collect::<Result<Vec<_>>>()?;
-    let deadline = Instant::now() + limit;
-    let mut evaluated = Vec::new();
-    let mut tree_errors = None;
-    for s in started {
-        let done = match s.finish(deadline)? {
-            Ok(done) => done,
-            Err(open) => return Err(timed_out(open, limit, &tree.root)),
-        };
-        // Every part checks the tree-wide files; the first one tells.
-        let (part, errors) = read_part(runner, tree, done)?;
-        tree_errors.get_or_insert(errors);
-        evaluated.extend(part);
+    Ok(Pending {
+        runner,
+        tree,
+        started,
+        deadline: Instant::now() + limit,
+        limit,
+    })
+}
+
+impl Pending<'_> {
+    /// Wait for every bash and read what each container's files made.
+    pub fn finish(self) -> Result<Vec<Evaluated>> {
+        let mut evaluated = Vec::new();
+        let mut tree_errors = None;
+        for s in self.started {
+            let done = match s.finish(self.deadline)? {
+                Ok(done) => done,
+                Err(open) => return Err(timed_out(open, self.limit, &self.tree.root)),
+            };
+            // Every part checks the tree-wide files; the first one tells.
+            let (part, errors) = read_part(self.runner, self.tree, done)?;
+            tree_errors.get_or_insert(errors);
+            evaluated.extend(part);
+        }
+        for e in &mut evaluated {
+            e.syntax_errors
+                .extend(tree_errors.iter().flatten().cloned());
+        }
+        Ok(evaluated)
     }
-    for e in &mut evaluated {
-        e.syntax_errors
-            .extend(tree_errors.iter().flatten().cloned());
-    }
-    Ok(evaluated)
 }
 
 /// Files that do not parse: the file and bash's words.

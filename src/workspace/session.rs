@@ -122,7 +122,21 @@ impl Session {
     /// [`Session::evaluate`], leaving what the files printed to the caller
     /// (`verify` makes findings of it).
     pub fn evaluate_unreported(&self, containers: &[&Container]) -> Result<Vec<Evaluated>> {
-        let evaluated = bash::evaluate(&self.runner(), &self.tree, containers)?;
+        Ok(self.evaluate_alongside(containers, || Ok(()))?.0)
+    }
+
+    /// As [`Session::evaluate_unreported`], with `work` done meanwhile:
+    /// bash reads the files on other CPUs while this process does what
+    /// needs no evaluation (verify's git checks).
+    pub fn evaluate_alongside<T>(
+        &self,
+        containers: &[&Container],
+        work: impl FnOnce() -> Result<T>,
+    ) -> Result<(Vec<Evaluated>, T)> {
+        let runner = self.runner();
+        let pending = bash::start(&runner, &self.tree, containers)?;
+        let done = work()?;
+        let evaluated = pending.finish()?;
         if self.secrets.get().is_none() {
             let public = self.public_words();
             let public: Vec<&str> = public.iter().map(String::as_str).collect();
@@ -136,6 +150,6 @@ impl Session {
             term::set_secrets(masker.clone());
             let _ = self.secrets.set(masker);
         }
-        Ok(evaluated)
+        Ok((evaluated, done))
     }
 }
