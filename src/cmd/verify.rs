@@ -53,8 +53,9 @@ pub fn exec(args: &VerifyArgs, global: &GlobalArgs) -> Result<()> {
     let tree = &session.tree;
     let ws = &session.ws;
     let all: Vec<&Container> = tree.containers.iter().collect();
-    let evals = session.evaluate_unreported(&all)?;
-    let facts = verify::facts::gather(ws, tree, evals, &selected)?;
+    let (evals, git) =
+        session.evaluate_alongside(&all, || verify::facts::gather_git(ws, tree, &selected))?;
+    let facts = verify::facts::gather(ws, tree, evals, &selected, git)?;
     let findings = verify::run(&facts);
     let (errors, warnings) = verify::count(&findings);
 

@@ -7,11 +7,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use anyhow::{Context, Result};
-use git2::{ObjectType, Oid, Repository, Sort};
+use git2::Repository;
 
+pub use super::history::HistoryHit;
+use super::history::env_history;
 use super::ignore::{ignoring_rule, would_ignore};
 use super::links::{ForbiddenData, TrackedLink, forbidden_data_link};
 use crate::bash::Evaluated;
@@ -76,18 +77,6 @@ pub struct GitFacts {
     pub links: Vec<TrackedLink>,
 }
 
-/// A `.env` path some commit held.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryHit {
-    /// Work-tree relative path.
-    pub path: String,
-    /// Short id and subject of the oldest commit that holds it.
-    pub commit: String,
-    pub subject: String,
-    /// How many commits hold it.
-    pub commits: usize,
-}
-
 pub struct TextFile {
     pub rel: String,
     pub text: String,
@@ -112,15 +101,63 @@ pub fn data_probe(dir_rel: &str) -> String {
     join_rel(dir_rel, "data")
 }
 
-/// Read the facts for `tree`; `evals` is [`crate::bash::evaluate`]'s answer
-/// for every container of the tree, `selected` the names to check.
+/// What git says about the tree: needs no evaluation, so it is read while
+/// bash evaluates the files.
+pub struct GitPart {
+    git: GitFacts,
+    files: Vec<TextFile>,
+}
+
+/// Read git's facts for `tree`, `selected` the names to check.
+pub fn gather_git(ws: &Workspace, tree: &Tree, selected: &[&str]) -> Result<GitPart> {
+    let root_rel = ws.rel(&tree.root);
+    let is_selected = |c: &&Container| selected.contains(&c.name.as_str());
+    let mut git = GitFacts::default();
+    let mut probes = vec![(env_probe(&root_rel), false)];
+    for c in tree.containers.iter().filter(is_selected) {
+        let dir_rel = ws.rel(&c.dir);
+        probes.push((env_probe(&dir_rel), false));
+        probes.push((data_probe(&dir_rel), true));
+    }
+    for (probe, is_dir) in probes {
+        let ignored = would_ignore(&ws.repo, &ws.workdir, &probe, is_dir)?;
+        git.ignored.insert(probe, ignored);
+    }
+    for c in tree.containers.iter().filter(is_selected) {
+        if !c.env_example().is_file() {
+            continue;
+        }
+        let rel = join_rel(&ws.rel(&c.dir), ".env.example");
+        if let Some(rule) = ignoring_rule(&ws.repo, &ws.workdir, &rel) {
+            git.ignored_examples.push((rel, rule));
+        }
+    }
+    let unselected: Vec<&str> = tree
+        .containers
+        .iter()
+        .filter(|c| !is_selected(c))
+        .map(|c| c.name.as_str())
+        .collect();
+    let tracked = tracked_files(&ws.repo, &ws.workdir, &root_rel, &unselected)?;
+    git.tracked_env = tracked.env;
+    git.links = tracked.links;
+    git.env_history = env_history(&ws.repo, &root_rel)?;
+    Ok(GitPart {
+        git,
+        files: tracked.files,
+    })
+}
+
+/// The facts for `tree`: git's (from [`gather_git`]) and each container's;
+/// `evals` is [`crate::bash::evaluate`]'s answer for every container of
+/// the tree, `selected` the names to check.
 pub fn gather(
     ws: &Workspace,
     tree: &Tree,
     evals: Vec<Evaluated>,
     selected: &[&str],
+    git: GitPart,
 ) -> Result<Facts> {
-    let root_rel = ws.rel(&tree.root);
     let mut evals: HashMap<String, Evaluated> =
         evals.into_iter().map(|e| (e.name.clone(), e)).collect();
     let mut containers = Vec::new();
@@ -132,35 +169,6 @@ pub fn gather(
             selected.contains(&c.name.as_str()),
         )?);
     }
-    let mut git = GitFacts::default();
-    let mut probes = vec![(env_probe(&root_rel), false)];
-    for c in containers.iter().filter(|c| c.selected) {
-        let dir_rel = ws.rel(&c.dir);
-        probes.push((env_probe(&dir_rel), false));
-        probes.push((data_probe(&dir_rel), true));
-    }
-    for (probe, is_dir) in probes {
-        let ignored = would_ignore(&ws.repo, &ws.workdir, &probe, is_dir)?;
-        git.ignored.insert(probe, ignored);
-    }
-    for c in containers
-        .iter()
-        .filter(|c| c.selected && c.env_example.is_some())
-    {
-        let rel = join_rel(&ws.rel(&c.dir), ".env.example");
-        if let Some(rule) = ignoring_rule(&ws.repo, &ws.workdir, &rel) {
-            git.ignored_examples.push((rel, rule));
-        }
-    }
-    let unselected: Vec<&str> = containers
-        .iter()
-        .filter(|c| !c.selected)
-        .map(|c| c.name.as_str())
-        .collect();
-    let tracked = tracked_files(&ws.repo, &ws.workdir, &root_rel, &unselected)?;
-    git.tracked_env = tracked.env;
-    git.links = tracked.links;
-    git.env_history = env_history(&ws.repo, &root_rel)?;
     Ok(Facts {
         workdir: ws.workdir.clone(),
         root: tree.root.clone(),
@@ -168,8 +176,8 @@ pub fn gather(
         root_env: read_env(&tree.env_file()),
         root_env_example: read_env(&tree.root.join(".env.example")),
         containers,
-        git,
-        files: tracked.files,
+        git: git.git,
+        files: git.files,
     })
 }
 
@@ -307,90 +315,6 @@ pub fn assigned_key(line: &str) -> Option<(&str, &str)> {
     ok.then_some((key, value))
 }
 
-/// Every `.env` path under the root in any commit reachable from HEAD.
-///
-/// Each commit costs one lookup of the root's tree by path; the search below
-/// it is memoised by tree id, so a tree shared by many commits is read once
-/// and no commit is diffed.
-fn env_history(repo: &Repository, root_rel: &str) -> Result<Vec<HistoryHit>> {
-    if repo.head().ok().and_then(|h| h.target()).is_none() {
-        return Ok(Vec::new());
-    }
-    let mut walk = repo.revwalk().context("cannot walk the history")?;
-    walk.push_head()
-        .context("cannot walk the history from HEAD")?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
-        .context("cannot walk the history")?;
-    let mut memo: HashMap<Oid, Rc<Vec<String>>> = HashMap::new();
-    // path → (oldest commit seen so far, count); parents come after children.
-    let mut hits: BTreeMap<String, (Oid, usize)> = BTreeMap::new();
-    for oid in walk {
-        let oid = oid.context("cannot walk the history")?;
-        let commit = repo.find_commit(oid).context("cannot read a commit")?;
-        let tree = commit.tree().context("cannot read a commit's tree")?;
-        let sub = if root_rel == "." {
-            tree.id()
-        } else {
-            match tree.get_path(Path::new(root_rel)) {
-                Ok(e) if e.kind() == Some(ObjectType::Tree) => e.id(),
-                _ => continue,
-            }
-        };
-        for path in env_paths(repo, sub, &mut memo)?.iter() {
-            let hit = hits.entry(path.clone()).or_insert((oid, 0));
-            hit.0 = oid;
-            hit.1 += 1;
-        }
-    }
-    hits.into_iter()
-        .map(|(path, (oid, commits))| {
-            let commit = repo.find_commit(oid).context("cannot read a commit")?;
-            let short = commit
-                .as_object()
-                .short_id()
-                .ok()
-                .and_then(|b| b.as_str().ok().map(str::to_string))
-                .unwrap_or_else(|| oid.to_string()[..7].to_string());
-            Ok(HistoryHit {
-                path: join_rel(root_rel, &path),
-                commit: short,
-                subject: commit.summary().ok().flatten().unwrap_or("").to_string(),
-                commits,
-            })
-        })
-        .collect()
-}
-
-/// The `.env` blobs in tree `id` and below, relative to it.
-fn env_paths(
-    repo: &Repository,
-    id: Oid,
-    memo: &mut HashMap<Oid, Rc<Vec<String>>>,
-) -> Result<Rc<Vec<String>>> {
-    if let Some(found) = memo.get(&id) {
-        return Ok(Rc::clone(found));
-    }
-    let tree = repo
-        .find_tree(id)
-        .context("cannot read a tree from the history")?;
-    let mut found = Vec::new();
-    for entry in tree.iter() {
-        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-        match entry.kind() {
-            Some(ObjectType::Blob) if name == ".env" => found.push(name),
-            Some(ObjectType::Tree) => {
-                for below in env_paths(repo, entry.id(), memo)?.iter() {
-                    found.push(format!("{name}/{below}"));
-                }
-            }
-            _ => {}
-        }
-    }
-    let found = Rc::new(found);
-    memo.insert(id, Rc::clone(&found));
-    Ok(found)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,7 +345,7 @@ mod tests {
         assert_eq!(read_env(&p).unwrap().keys, ["A", "B"]);
     }
 
-    fn commit_tree(repo: &Repository, files: &[(&str, &str)], msg: &str) -> Oid {
+    fn commit_tree(repo: &Repository, files: &[(&str, &str)], msg: &str) -> git2::Oid {
         let mut index = repo.index().unwrap();
         index.clear().unwrap();
         for (path, content) in files {

@@ -11,6 +11,7 @@ mod duplicates;
 mod env;
 pub mod facts;
 mod formats;
+mod history;
 mod ignore;
 mod links;
 pub mod report;
