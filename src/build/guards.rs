@@ -15,6 +15,7 @@ use crate::settings::{self, Settings};
 use crate::term;
 use crate::verify::facts::assigned_key;
 use crate::workspace::Workspace;
+use crate::workspace::dotenv;
 use crate::workspace::gitstate;
 use crate::workspace::tree::{Container, Tree};
 
@@ -92,18 +93,12 @@ pub fn env_keys_guard(ws: &Workspace, tree: &Tree, container: &Container) -> Res
     let read = |p: &std::path::Path| std::fs::read_to_string(p).ok();
     for file in [tree.env_file(), env.clone()] {
         if let Some(text) = read(&file)
-            && let Some(n) = text.split('\n').position(|l| l.ends_with('\r'))
+            && let Some(n) = dotenv::first_crlf_line(&text)
         {
+            let rel = ws.rel(&file);
             return Err(Failure::refused(
-                format!(
-                    "{}:{}: the file has CRLF (Windows) line ends",
-                    ws.rel(&file),
-                    n + 1
-                ),
-                format!(
-                    "convert it: sed -i 's/\\r$//' {}",
-                    shell_quote(&ws.rel(&file))
-                ),
+                format!("{rel}:{n}: the file has CRLF (Windows) line ends"),
+                dotenv::crlf_fix(&rel),
             ));
         }
     }

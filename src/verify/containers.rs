@@ -7,6 +7,7 @@ use super::env::{key_line, missing_keys};
 use super::facts::{ContainerFacts, EnvFile, Facts, assigned_key};
 use super::{Finding, Paths};
 use crate::bash::{Printed, is_setting_name};
+use crate::host::process::shell_quote;
 use crate::settings::{self, Problem, Settings};
 use crate::term::mask::MIN_SECRET_LEN;
 use crate::workspace::tree::BUILD_SCRIPT;
@@ -38,13 +39,12 @@ pub fn check(
     }
     for (file, text) in &c.eval.syntax_errors {
         let (line, message) = bash_message(file, text);
-        findings.push(Finding::new(
-            "bash-syntax",
-            paths.rel(file),
-            line,
-            message,
-            "fix the bash syntax; `bash -n FILE` shows the same error",
-        ));
+        let rel = paths.rel(file);
+        let hint = format!(
+            "fix the bash syntax; `bash -n {}` shows the same error",
+            shell_quote(&rel)
+        );
+        findings.push(Finding::new("bash-syntax", rel, line, message, hint));
     }
     let sources = sources(facts, c);
     findings.extend(evaluation(c, &sources, &config, paths));
@@ -272,7 +272,9 @@ fn short_secrets(c: &ContainerFacts, sources: &[(PathBuf, &str)], paths: &Paths)
     // Settings (`OPT_CTID`, `MACADDR`) are no secrets: never masked.
     let secrets = c.eval.secrets.iter().filter(|(k, _)| !is_setting_name(k));
     for (name, value) in secrets {
-        let len = value.chars().count();
+        // Measured as the mask measures it: a CRLF line end is no part of
+        // the value (`env-crlf` reports the file).
+        let len = value.trim_end_matches(['\r', '\n']).chars().count();
         if len == 0 || len >= MIN_SECRET_LEN {
             continue;
         }

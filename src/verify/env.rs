@@ -5,6 +5,8 @@ use std::path::Path;
 
 use super::facts::{EnvFile, Facts, assigned_key};
 use super::{Finding, Paths};
+use crate::host::process::shell_quote;
+use crate::workspace::dotenv;
 
 pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
     let gitignore = paths.rel(&facts.root.join(".gitignore"));
@@ -16,7 +18,8 @@ pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
             None,
             format!("{path} is tracked by git: its secrets go to every clone"),
             format!(
-                "run `git rm --cached {path}`, make sure {gitignore} lists .env (`git lxc init` adds it), and change the secrets it held"
+                "run `git rm --cached {}`, make sure {gitignore} lists .env (`git lxc init` adds it), and change the secrets it held",
+                shell_quote(path)
             ),
         ));
     }
@@ -60,7 +63,7 @@ pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
             ),
             format!(
                 "anyone with a clone can read it: change the secrets it held, then drop it from the history (e.g. `git filter-repo --invert-paths --path {}`) and force-push",
-                hit.path
+                shell_quote(&hit.path)
             ),
         ));
     }
@@ -70,13 +73,38 @@ pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
             path,
             None,
             format!("{path} is ignored by git ({rule}): it is never committed, so clones and CI lack the keys .env must define"),
-            format!("add `!.env.example` after that rule, then `git add {path}`"),
+            format!(
+                "add `!.env.example` after that rule, then `git add {}`",
+                shell_quote(path)
+            ),
         ));
     }
     if let (Some(env), Some(example)) = (&facts.root_env, &facts.root_env_example) {
         findings.extend(missing_keys(env, &[], example, paths));
     }
+    let selected = facts.containers.iter().filter(|c| c.selected);
+    let envs = facts
+        .root_env
+        .iter()
+        .chain(selected.filter_map(|c| c.env.as_ref()));
+    findings.extend(envs.filter_map(|env| crlf(env, paths)));
     findings
+}
+
+/// A `.env` with CRLF line ends, which a build refuses: each value keeps
+/// the `\r`, so no mask matches what a program prints of it.
+fn crlf(env: &EnvFile, paths: &Paths) -> Option<Finding> {
+    let line = dotenv::first_crlf_line(&env.text)?;
+    let rel = paths.rel(&env.path);
+    Some(Finding::new(
+        "env-crlf",
+        &rel,
+        Some(line),
+        format!(
+            "{rel} has CRLF (Windows) line ends: every value ends in a carriage return that no mask matches, and a build refuses it"
+        ),
+        dotenv::crlf_fix(&rel),
+    ))
 }
 
 /// Keys `example` lists that neither `env` nor `also` (the root `.env`,

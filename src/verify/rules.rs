@@ -61,6 +61,11 @@ pub const RULES: &[Rule] = &[
         ".env lacks a key that .env.example lists",
     ),
     rule(
+        "env-crlf",
+        Error,
+        "a .env file has CRLF (Windows) line ends: every value would end in a carriage return that no mask matches, so a build refuses it",
+    ),
+    rule(
         "secret-literal",
         Error,
         "a tracked file assigns a literal to a *PASSWORD*, *PASSWD*, *TOKEN*, *SECRET* or *API_KEY* variable, or a YAML/INI/JSON/JS password, secret, token or key (any value in a *secret* file)",

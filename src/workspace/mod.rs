@@ -1,6 +1,7 @@
 //! The repository, the tree of container folders and git's view of them
 //! (SPEC §1).
 
+pub mod dotenv;
 pub mod gitstate;
 pub mod session;
 pub mod symlinks;

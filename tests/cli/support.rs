@@ -178,6 +178,54 @@ pub fn exists(p: &Path) -> bool {
     p.exists()
 }
 
+// -------------------------------------------------------------- pasted hints
+
+/// The words bash makes of `command` pasted into it, in an empty folder:
+/// panics if pasting ran anything.
+pub fn pasted(command: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = StdCommand::new("bash")
+        .args([
+            "-c",
+            "eval \"set -- $1\"; printf '%s\\0' \"$@\"",
+            "_",
+            command,
+        ])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{command}: {}", stderr_of(&out));
+    let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+    assert!(made.is_empty(), "pasting `{command}` ran a command");
+    stdout_of(&out)
+        .split('\0')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The command between backticks that starts with `start` in `text`. A
+/// backtick inside single quotes (a quoted folder name) is part of it.
+pub fn quoted_command<'t>(text: &'t str, start: &str) -> &'t str {
+    let at = text
+        .find(&format!("`{start}"))
+        .unwrap_or_else(|| panic!("no `{start}…` in:\n{text}"));
+    let rest = &text[at + 1..];
+    let (mut quoted, mut escaped) = (false, false);
+    for (i, c) in rest.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !quoted => escaped = true,
+            '\'' => quoted = !quoted,
+            '`' if !quoted => return &rest[..i],
+            _ => {}
+        }
+    }
+    panic!("no closing ` in:\n{text}")
+}
+
 // ---------------------------------------------------------------- snapshots
 //
 // Whole-output checks with snapbox, as git-stack and cargo write them:

@@ -7,6 +7,8 @@ use snapbox::str;
 
 use crate::support::{Env, GITIGNORE, stderr_of, stdout_of, write_container};
 
+mod crlf;
+mod hints;
 mod rules;
 mod symlinks;
 

@@ -7,7 +7,7 @@
 
 use super::{code, ok, on, second_repo_on, setup, strs, with_web};
 use crate::fakes;
-use crate::support::{stderr_of, stdout_of, streams_of, write_container};
+use crate::support::{pasted, quoted_command, stderr_of, stdout_of, streams_of, write_container};
 
 // ------------------------------------------------ another tree, a space
 
@@ -245,41 +245,6 @@ fn files_a_nested_gitignore_hides_stay_out_of_a_clean_build() {
 }
 
 // ---------------------------------------------------------------- hints
-
-/// The words bash makes of `command` pasted into it, in an empty folder:
-/// panics if pasting ran anything.
-fn pasted(command: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new("bash")
-        .args([
-            "-c",
-            "eval \"set -- $1\"; printf '%s\\0' \"$@\"",
-            "_",
-            command,
-        ])
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{command}: {}", stderr_of(&out));
-    let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
-    assert!(made.is_empty(), "pasting `{command}` ran a command");
-    stdout_of(&out)
-        .split('\0')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The command between backticks that starts with `start` in `text`.
-fn quoted_command<'t>(text: &'t str, start: &str) -> &'t str {
-    let at = text
-        .find(&format!("`{start}"))
-        .unwrap_or_else(|| panic!("no `{start}…` in:\n{text}"));
-    let rest = &text[at + 1..];
-    &rest[..rest.find('`').unwrap()]
-}
 
 #[test]
 fn hints_quote_what_they_print() {
