@@ -184,7 +184,10 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
     let kept = template::kept_release(s, recorded, cx.opts.upgrade);
     let (template, host_decides) = match cx.opts.offline {
         true => offline::template_and_decisions(s, arg),
-        false => (template::choose(s, cx.host, kept.as_deref())?, Vec::new()),
+        false => (
+            template::choose(cx.ws, s, cx.host, kept.as_deref())?,
+            Vec::new(),
+        ),
     };
     let backups = match existing.is_some() && s.backup {
         true => our_backups(cx.host, &s.backupstore, ctid, &name)?,

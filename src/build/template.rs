@@ -3,12 +3,14 @@
 
 use anyhow::Result;
 
+use crate::build::host_check::place;
 use crate::build::plan::Template;
 use crate::error::Failure;
 use crate::host::Host;
 use crate::host::process::Proc;
 use crate::settings::Settings;
 use crate::term;
+use crate::workspace::Workspace;
 
 /// Natural ordering key for template names (so 3.10 sorts after 3.9).
 pub fn natural_key(s: &str) -> Vec<(u64, String)> {
@@ -105,6 +107,31 @@ fn wanted(ostype: &str, version: &str) -> String {
     }
 }
 
+/// The settings that chose the template, each with where it was set
+/// (SPEC §5: a preflight failure names the setting and its file:line):
+/// `OSTYPE 'alpine' (default), OSVERSION '3.99' (web/configSettings:2)`.
+fn chosen_by(ws: &Workspace, s: &Settings, kept: Option<&str>, store: bool) -> String {
+    let setting = |name: &str, value: &str| format!("{name} '{value}' ({})", place(ws, s, name));
+    let version = match (kept, s.osversion.as_str()) {
+        (Some(release), _) => format!("OSVERSION not set (a rebuild keeps the recorded {release})"),
+        (None, "") => "OSVERSION not set (the newest release)".to_string(),
+        (None, v) => setting("OSVERSION", v),
+    };
+    let mut parts = vec![setting("OSTYPE", &s.ostype), version];
+    if store {
+        parts.push(setting("TEMPLATESTORE", &s.templatestore));
+    }
+    parts.join(", ")
+}
+
+/// `, or change OSVERSION (web/configSettings:2)` when a file set it.
+fn change_version(ws: &Workspace, s: &Settings) -> String {
+    match s.osversion.is_empty() {
+        true => String::new(),
+        false => format!(", or change OSVERSION ({})", place(ws, s, "OSVERSION")),
+    }
+}
+
 /// The template of a plan made without a host, which [`choose`] picks
 /// there: a stand-in, `local:vztmpl/<newest debian-12 template>`, and what
 /// it stands for. With CHECKTEMPLATE=1 the index is still updated first;
@@ -130,7 +157,12 @@ pub fn stand_in(settings: &Settings) -> (Template, String) {
 /// The template for `settings`, from `pveam list` (and, with CHECKTEMPLATE=1,
 /// `pveam available`: the newest matching one, downloaded if not local).
 /// `kept` is the release a rebuild stays on ([`kept_release`]).
-pub fn choose(settings: &Settings, host: &Host, kept: Option<&str>) -> Result<Template> {
+pub fn choose(
+    ws: &Workspace,
+    settings: &Settings,
+    host: &Host,
+    kept: Option<&str>,
+) -> Result<Template> {
     let store = settings.templatestore.as_str();
     let ostype = settings.ostype.as_str();
     let version = kept.unwrap_or(settings.osversion.as_str());
@@ -167,7 +199,10 @@ pub fn choose(settings: &Settings, host: &Host, kept: Option<&str>) -> Result<Te
             });
         }
         return Err(Failure::failed(
-            format!("no {wanted} template is available to download"),
+            format!(
+                "no {wanted} template is available to download: {}",
+                chosen_by(ws, settings, kept, false)
+            ),
             "check OPT_OSTYPE/OPT_OSVERSION against `pveam available --section system`",
         ));
     }
@@ -180,17 +215,19 @@ pub fn choose(settings: &Settings, host: &Host, kept: Option<&str>) -> Result<Te
         }),
         None => Err(Failure::failed(
             format!(
-                "no {wanted} template in storage '{store}'{}",
+                "no {wanted} template in storage '{store}'{}: {}",
                 match kept {
                     Some(_) => " (the release this container was built on; a rebuild keeps it)",
                     None => "",
-                }
+                },
+                chosen_by(ws, settings, kept, true)
             ),
             format!(
                 "download one (`pveam update && pveam available --section system`, then `pveam download {store} <name>`), set OPT_CHECKTEMPLATE=1{}",
                 match kept {
-                    Some(_) => ", or pass --upgrade to move to the newest local release",
-                    None => "",
+                    Some(_) =>
+                        ", or pass --upgrade to move to the newest local release".to_string(),
+                    None => change_version(ws, settings),
                 }
             ),
         )),

@@ -14,7 +14,7 @@ use crate::cmd::GlobalArgs;
 use crate::cmd::build::parse_key_value;
 use crate::settings::{self, Origin, Settings, locate, sourced_files};
 use crate::term;
-use crate::term::mask::MASK;
+use crate::term::mask::exempt;
 use crate::workspace::rel_to;
 use crate::workspace::session::Session;
 use crate::workspace::tree::{Container, Tree};
@@ -59,8 +59,26 @@ struct Entry {
     value: String,
     /// `FILE:LINE` relative to the tree's root, `--set` or `default`.
     origin: String,
+    /// Whether a `.env` defined it (context variables only).
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<bool>,
+    /// Why a value from a `.env` is shown as it is (SPEC §7), as in every
+    /// other command's output: `it also stands in the tracked tree`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_masked: Option<&'static str>,
+    /// The value assigned to a setting that breaks its rule; the setting
+    /// keeps its default (`value`, `origin` say so).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invalid: Option<Invalid>,
+}
+
+#[derive(Debug, Serialize)]
+struct Invalid {
+    value: String,
+    /// `FILE:LINE` relative to the tree's root, `--set`, or `unknown`.
+    origin: String,
+    /// The rule the value breaks.
+    rule: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -136,31 +154,53 @@ fn settings_entries(root: &Path, settings: &Settings) -> Vec<Entry> {
             },
             origin: origin_text(root, settings.origin(name)),
             secret: None,
+            not_masked: None,
+            invalid: settings.rejected(name).map(|r| Invalid {
+                value: r.value.clone(),
+                origin: match &r.origin {
+                    Some(o) => origin_text(root, Some(o)),
+                    None => "unknown".to_string(),
+                },
+                rule: r.rule.clone(),
+            }),
         })
         .collect()
 }
 
-/// Every other variable the files define; what a `.env` defines is secret
-/// and shown masked, whatever its length.
+/// Every other variable the files define. What a `.env` defines is masked
+/// by the command's masker, as in `plan`, `verify` and a build's log, so
+/// what they keep readable (a word of the tracked tree, a number, a short
+/// value) is readable here too, with the reason.
 fn context_entries(root: &Path, files: &[PathBuf], ev: &Evaluated) -> Vec<Entry> {
     ev.vars
         .iter()
         .filter(|(name, _)| !crate::bash::is_setting_name(name))
         .map(|(name, value)| {
             let secret = ev.secrets.iter().any(|(k, _)| k == name);
-            let value = match value {
-                _ if secret => MASK.to_string(),
-                Value::Scalar(v) => term::mask(v),
-                Value::Array(decl) => term::table::clip(&term::mask(decl), 60),
+            let (value, not_masked) = match value {
+                Value::Scalar(v) => {
+                    let shown = term::mask(v);
+                    let kept = secret && shown == *v;
+                    (shown, kept.then(|| unmasked_because(v)))
+                }
+                Value::Array(decl) => (term::table::clip(&term::mask(decl), 60), None),
             };
             Entry {
                 name: name.clone(),
                 value,
                 origin: origin_text(root, locate(files, name).as_ref()),
                 secret: Some(secret),
+                not_masked,
+                invalid: None,
             }
         })
         .collect()
+}
+
+/// Why the masker left `.env` value `v` as it is: short or a number, else
+/// (the one other reason it has) a word of the tracked tree.
+fn unmasked_because(v: &str) -> &'static str {
+    exempt(v, &[]).unwrap_or("it also stands in the tracked tree")
 }
 
 /// Where a hook runs in a build (SPEC §3).
@@ -265,10 +305,10 @@ fn print(r: &Report, liveconf: bool) {
     let entries = |entries: &[Entry], header: &[&str]| {
         let rows: Vec<Vec<String>> = entries
             .iter()
-            .map(|e| vec![e.name.clone(), shown_value(&e.value), e.origin.clone()])
+            .map(|e| vec![e.name.clone(), shown_value(&e.value), origin_cell(e)])
             .collect();
         for line in term::table::lines(header, &rows, |i, col, text| {
-            if col == 2 && entries[i].origin == "default" {
+            if col == 2 && entries[i].origin == "default" && entries[i].invalid.is_none() {
                 term::dim(text)
             } else {
                 text.to_string()
@@ -284,6 +324,21 @@ fn print(r: &Report, liveconf: bool) {
         out("  none".to_string());
     }
     entries(&r.context, &["VARIABLE", "VALUE", "SET IN"]);
+    let kept: Vec<&Entry> = r
+        .context
+        .iter()
+        .filter(|e| e.not_masked.is_some())
+        .collect();
+    if !kept.is_empty() {
+        out("  From a .env but not masked, as in every output (no secret, and masking would garble it):".to_string());
+        for e in kept {
+            out(format!(
+                "    {}: {}",
+                e.name,
+                e.not_masked.unwrap_or_default()
+            ));
+        }
+    }
     section("Hooks");
     if r.hooks.is_empty() {
         out("  none".to_string());
@@ -310,6 +365,22 @@ fn print(r: &Report, liveconf: bool) {
             "  and those HOOK_customMounts adds: `git lxc plan {}` shows them",
             r.name
         ));
+    }
+}
+
+/// Where a value came from; for a setting whose assigned value was invalid,
+/// also that value and the rule it breaks.
+fn origin_cell(e: &Entry) -> String {
+    match &e.invalid {
+        None => e.origin.clone(),
+        Some(i) => format!(
+            "{} ({} sets '{}', which is invalid: {}; see `git lxc verify`)",
+            e.origin,
+            i.origin,
+            // Masked before it is cut, so no part of a secret is left.
+            term::table::clip(&term::mask(&i.value), 40),
+            i.rule
+        ),
     }
 }
 

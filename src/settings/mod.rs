@@ -33,6 +33,17 @@ impl Origin {
     }
 }
 
+/// A value that broke its setting's rule, and where it was assigned: the
+/// setting keeps its default (see [`Settings::rejected`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub value: String,
+    /// `None`: the evaluation set it, but no file line assigns it.
+    pub origin: Option<Origin>,
+    /// The rule it breaks: `must be a whole number`.
+    pub rule: String,
+}
+
 /// A problem with one container's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -121,6 +132,7 @@ pub struct Settings {
     /// Each setting's effective value as written, in table order.
     values: Vec<(&'static str, String)>,
     origins: BTreeMap<&'static str, Origin>,
+    rejected: BTreeMap<&'static str, Rejected>,
 }
 
 impl Settings {
@@ -142,18 +154,26 @@ impl Settings {
         vars
     }
 
-    /// Where setting `name` was set (`None`: its default).
+    /// Where setting `name` was set (`None`: its default, also when the
+    /// value assigned to it was [`rejected`](Settings::rejected)).
     pub fn origin(&self, name: &str) -> Option<&Origin> {
         self.origins.get(name)
     }
 
+    /// The invalid value assigned to setting `name`, which it does not hold.
+    pub fn rejected(&self, name: &str) -> Option<&Rejected> {
+        self.rejected.get(name)
+    }
+
     /// Type the validated raw values.
-    fn typed(
-        name: &str,
-        raw: BTreeMap<&'static str, String>,
-        origins: BTreeMap<&'static str, Origin>,
-        context: BTreeMap<String, Value>,
-    ) -> Settings {
+    fn typed(name: &str, raw: Raw) -> Settings {
+        let Raw {
+            values: raw,
+            origins,
+            rejected,
+            context,
+            ..
+        } = raw;
         let v = |k: &str| raw.get(k).map(String::as_str).unwrap_or("");
         let opt = |k: &str| Some(v(k).to_string()).filter(|s| !s.is_empty());
         let flag = |k: &str| parse_bool(v(k)).unwrap_or(false);
@@ -207,6 +227,7 @@ impl Settings {
                 .map(|s| (s.name, v(s.name).to_string()))
                 .collect(),
             origins,
+            rejected,
         }
     }
 }
@@ -225,6 +246,7 @@ pub fn sourced_files(root: &Path, dir: &Path) -> Vec<PathBuf> {
 struct Raw {
     values: BTreeMap<&'static str, String>,
     origins: BTreeMap<&'static str, Origin>,
+    rejected: BTreeMap<&'static str, Rejected>,
     context: BTreeMap<String, Value>,
     problems: Vec<Problem>,
 }
@@ -240,6 +262,7 @@ impl Raw {
                 .map(|s| (s.name, s.default.to_string()))
                 .collect(),
             origins: BTreeMap::new(),
+            rejected: BTreeMap::new(),
             context: BTreeMap::new(),
             problems: Vec::new(),
         };
@@ -308,7 +331,8 @@ impl Raw {
         }
     }
 
-    /// Check every value; a bad one is a problem and goes back to its default.
+    /// Check every value; a bad one is a problem and goes back to its
+    /// default, which is then where the value comes from.
     fn validate(&mut self) {
         for s in SETTINGS {
             let value = &self.values[s.name];
@@ -316,13 +340,27 @@ impl Raw {
                 continue;
             }
             if let Err(rule) = check(s.kind, value) {
+                let origin = self.origins.remove(s.name);
                 self.problems.push(Problem {
                     rule: "invalid-value",
-                    origin: self.origins.get(s.name).cloned(),
+                    origin: origin.clone(),
                     message: format!("OPT_{}='{}': {rule}", s.name, value),
                     hint: format!("{}: {}", s.name, s.help),
                 });
-                self.values.insert(s.name, s.default.to_string());
+                let value = std::mem::replace(
+                    self.values
+                        .get_mut(s.name)
+                        .expect("every setting has a value"),
+                    s.default.to_string(),
+                );
+                self.rejected.insert(
+                    s.name,
+                    Rejected {
+                        value,
+                        origin,
+                        rule,
+                    },
+                );
             }
         }
     }
@@ -339,8 +377,8 @@ pub fn resolve(
     let mut raw = Raw::from_files(&sourced_files(root, dir), ev);
     raw.apply(overrides);
     raw.validate();
-    let settings = Settings::typed(&ev.name, raw.values, raw.origins, raw.context);
-    (settings, raw.problems)
+    let problems = std::mem::take(&mut raw.problems);
+    (Settings::typed(&ev.name, raw), problems)
 }
 
 /// The file and line of the last assignment to `var` among `files`.
@@ -409,6 +447,28 @@ mod tests {
         assert_eq!(s.hostname, "web");
         assert!(s.context.contains_key("APP_PORT"));
         assert!(!s.context.contains_key("OPT_RAM"));
+    }
+
+    #[test]
+    fn an_invalid_value_leaves_the_default_and_says_what_it_was() {
+        let (s, problems) = resolve(
+            Path::new("/x"),
+            Path::new("/x/web"),
+            &ev(&[("OPT_RAM", "lots")]),
+            &[("SWAP".to_string(), "much".to_string())],
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!((s.ram, s.origin("RAM")), (128, None));
+        let ram = s.rejected("RAM").unwrap();
+        assert_eq!((ram.value.as_str(), ram.origin.as_ref()), ("lots", None));
+        assert_eq!(ram.rule, "must be a whole number");
+        assert_eq!(s.origin("SWAP"), None);
+        assert_eq!(
+            s.rejected("SWAP").unwrap().origin,
+            Some(Origin::set()),
+            "--set is where the bad SWAP came from"
+        );
+        assert!(s.rejected("CORES").is_none());
     }
 
     #[test]

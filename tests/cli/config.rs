@@ -124,3 +124,135 @@ fn config_json_has_every_section_and_masks_secrets() {
     assert_eq!(v["mounts"][0]["target"], "/usr/local/conf");
     assert_eq!(v["mounts"][0]["read_only"], true);
 }
+
+/// What `.env` values every other command keeps readable, `config` keeps
+/// readable too, saying why; a real secret stays masked in both formats.
+#[test]
+fn config_masks_what_every_command_masks_and_says_why_a_value_is_shown() {
+    const PASSWORD: &str = "Xq7-vR2mP9wLk4tZ";
+    let env = pihole();
+    // `pihole` stands in the tree as the container's name only.
+    env.write("pihole/configSettings", "# Pi-hole\nOPT_CTID=120\n");
+    env.commit("no user in the settings");
+    env.write(
+        "pihole/.env",
+        &format!(
+            "WEBPASSWORD={SECRET}\nPIHOLE_USER=pihole\nPIHOLE_UID=1000\nPIHOLE_PASSWORD={PASSWORD}\n"
+        ),
+    );
+    let out = env.lxc().args(["config", "pihole"]).output().unwrap();
+    let (stdout, stderr) = (stdout_of(&out), stderr_of(&out));
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        row(&stdout, "PIHOLE_USER"),
+        ["PIHOLE_USER", "pihole", "pihole/.env:2"]
+    );
+    assert_eq!(
+        row(&stdout, "PIHOLE_UID"),
+        ["PIHOLE_UID", "1000", "pihole/.env:3"]
+    );
+    assert_eq!(
+        row(&stdout, "PIHOLE_PASSWORD"),
+        ["PIHOLE_PASSWORD", "********", "pihole/.env:4"]
+    );
+    for line in [
+        "    PIHOLE_USER: it also stands in the tracked tree",
+        "    PIHOLE_UID: a whole number (an id or a port)",
+    ] {
+        assert!(stdout.lines().any(|l| l == line), "{line}\n{stdout}");
+    }
+    assert!(!stdout.contains("PIHOLE_PASSWORD:"), "{stdout}");
+
+    let json = env
+        .lxc()
+        .args(["-q", "config", "pihole", "--json"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&json);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let var = |name: &str| {
+        v["context"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(var("PIHOLE_USER")["value"], "pihole");
+    assert_eq!(var("PIHOLE_USER")["secret"], true);
+    assert_eq!(
+        var("PIHOLE_USER")["not_masked"],
+        "it also stands in the tracked tree"
+    );
+    assert_eq!(var("PIHOLE_UID")["value"], "1000");
+    assert_eq!(var("PIHOLE_PASSWORD")["value"], "********");
+    assert_eq!(var("PIHOLE_PASSWORD")["not_masked"], Value::Null);
+    for shown in [&stdout, &stderr, &text, &stderr_of(&json)] {
+        assert!(
+            !shown.contains(PASSWORD) && !shown.contains(SECRET),
+            "{shown}"
+        );
+    }
+}
+
+/// An invalid value is not what a setting holds: `config` shows the
+/// default as the value and where the rejected one was assigned.
+#[test]
+fn config_shows_the_default_of_an_invalid_value_and_flags_the_assignment() {
+    let env = pihole();
+    env.write(
+        "pihole/configSettings",
+        "# Pi-hole\nOPT_RAM=lots\nOPT_SWAP=\"$WEBPASSWORD\"\n",
+    );
+    env.commit("invalid values");
+    let out = env.lxc().args(["config", "pihole"]).output().unwrap();
+    let (stdout, stderr) = (stdout_of(&out), stderr_of(&out));
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(row(&stdout, "RAM")[..3], ["RAM", "128", "default"]);
+    assert!(
+        stdout.lines().any(|l| l.starts_with("  RAM ") && l.ends_with(
+            " default (pihole/configSettings:2 sets 'lots', which is invalid: must be a whole number; see `git lxc verify`)"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(row(&stdout, "SWAP")[..3], ["SWAP", "512", "default"]);
+    assert!(
+        stdout.contains("(pihole/configSettings:3 sets '********', which is invalid"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("pihole/configSettings:2: OPT_RAM='lots'"),
+        "{stderr}"
+    );
+
+    let json = env
+        .lxc()
+        .args(["-q", "config", "pihole", "--json"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&json);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let setting = |name: &str| {
+        v["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let ram = setting("RAM");
+    assert_eq!(
+        (&ram["value"], &ram["origin"]),
+        (&"128".into(), &"default".into())
+    );
+    assert_eq!(ram["invalid"]["value"], "lots");
+    assert_eq!(ram["invalid"]["origin"], "pihole/configSettings:2");
+    assert_eq!(ram["invalid"]["rule"], "must be a whole number");
+    assert_eq!(setting("CORES")["invalid"], Value::Null);
+    assert_eq!(setting("SWAP")["invalid"]["value"], "********");
+    for shown in [&stdout, &stderr, &text, &stderr_of(&json)] {
+        assert!(!shown.contains(SECRET), "{shown}");
+    }
+}

@@ -45,6 +45,12 @@ fn a_rebuild_keeps_the_release_and_upgrade_moves_on() {
     let err = code(&env, &["rebuild", "web", "--yes"], 1);
     assert!(err.contains("no alpine-3.19 template"), "{err}");
     assert!(err.contains("--upgrade"), "{err}");
+    assert!(
+        err.contains(
+            "OSTYPE 'alpine' (default), OSVERSION not set (a rebuild keeps the recorded 3.19)"
+        ),
+        "{err}"
+    );
     assert_eq!(fakes::changing_calls(&env), Vec::<String>::new());
 
     ok(&env, &["rebuild", "web", "--yes", "--upgrade"]);

@@ -60,12 +60,16 @@ fn a_missing_template_is_found_before_the_destroy() {
 }
 
 #[test]
-#[ignore = "the template error names neither OSVERSION nor its file:line yet (src/build/template.rs)"]
 fn a_missing_template_names_the_setting_and_its_line() {
     refused_before_any_change(
         "APP=Web\nOPT_OSVERSION=3.99\n",
         1,
-        &["web/configSettings:2", "OSVERSION"],
+        &[
+            "web/configSettings:2",
+            "OSVERSION",
+            "no alpine-3.99 template in storage 'local': OSTYPE 'alpine' (default), OSVERSION '3.99' (web/configSettings:2), TEMPLATESTORE 'local' (default)",
+            "set OPT_CHECKTEMPLATE=1, or change OSVERSION (web/configSettings:2)",
+        ],
     );
 }
 
