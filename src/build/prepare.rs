@@ -280,6 +280,7 @@ fn record_of(cx: &Scope, name: &str, checked: &Checked, os: &str) -> Record {
 /// container sees. A dirty build reads the work tree.
 fn inputs(cx: &Scope, container: &Container, checked: &Checked) -> Result<(Tree, Container)> {
     if checked.dirty {
+        release::check_work_tree_links(cx.ws, cx.tree, container)?;
         return Ok((cx.tree.clone(), container.clone()));
     }
     let release = release::export(cx.ws, cx.tree, container, &checked.commit)?;

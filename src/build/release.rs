@@ -223,15 +223,72 @@ fn check_links(items: &[Item], name: &str, root_rel: &str) -> Result<()> {
             _ => None,
         })
         .collect();
+    refuse_strays(&links, name, root_rel)
+}
+
+fn refuse_strays(links: &HashMap<&str, &str>, name: &str, root_rel: &str) -> Result<()> {
     let mut sorted: Vec<(&&str, &&str)> = links.iter().collect();
     sorted.sort();
     for (path, target) in sorted {
-        if let Some(why) = stray(&links, path, name) {
+        if let Some(why) = stray(links, path, name) {
             let (message, hint) = stray_report(&why, &join(root_rel, path), target, root_rel, name);
             return Err(Failure::refused(message, hint));
         }
     }
     Ok(())
+}
+
+/// For a build from the work tree (`--allow-dirty`), the refusal
+/// [`export`] makes for a commit's symlinks, for the symlinks the work tree
+/// holds among the container's inputs (`defaults`, `lib/`, the folder
+/// without `.env` and `data`): uncommitted, `conf -> /etc` would still
+/// mount the host's files.
+pub fn check_work_tree_links(ws: &Workspace, tree: &Tree, container: &Container) -> Result<()> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for top in [DEFAULTS, LIB, container.name.as_str()] {
+        let walk = walkdir::WalkDir::new(tree.root.join(top))
+            .follow_links(false)
+            .follow_root_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() != 1 || top != container.name || !unexported(e));
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e)
+                    if e.io_error()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(e).context("cannot read the container's files"),
+            };
+            if !entry.path_is_symlink() {
+                continue;
+            }
+            let target = std::fs::read_link(entry.path())
+                .with_context(|| format!("cannot read the symlink {}", entry.path().display()))?;
+            let rel = entry
+                .path()
+                .strip_prefix(&tree.root)
+                .unwrap_or(entry.path());
+            found.push((
+                rel.to_string_lossy().into_owned(),
+                target.to_string_lossy().into_owned(),
+            ));
+        }
+    }
+    let links: HashMap<&str, &str> = found
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    refuse_strays(&links, &container.name, &ws.rel(&tree.root))
+}
+
+fn unexported(entry: &walkdir::DirEntry) -> bool {
+    entry
+        .file_name()
+        .to_str()
+        .is_some_and(|n| UNEXPORTED.contains(&n))
 }
 
 /// Create `<releases>/<name>` and make the chain from the git dir

@@ -138,3 +138,52 @@ fn a_committed_lib_link_to_the_shadow_file_refuses_the_rebuild() {
         "lib/zz.sh is a symlink to /etc/shadow, which leaves the tree",
     );
 }
+
+// ------------------------------------------------- from the work tree
+
+/// `build web --allow-dirty` reads the work tree, so its symlinks are held
+/// to the same rule: refused (exit 3) before any host change.
+fn refused_uncommitted(change: impl Fn(&Env), says: &str) {
+    let env = with_web("APP=Web\n");
+    change(&env);
+    assert_ne!(
+        env.git(&["status", "--porcelain"]),
+        "",
+        "the link is uncommitted"
+    );
+    fakes::clear_calls(&env);
+    let err = code(&env, &["build", "web", "--allow-dirty"], 3);
+    assert!(err.contains(says), "`{says}` not in:\n{err}");
+    assert_eq!(fakes::changing_calls(&env), Vec::<String>::new(), "{err}");
+}
+
+#[test]
+fn an_uncommitted_conf_link_to_etc_is_refused_with_allow_dirty() {
+    refused_uncommitted(
+        |env| std::os::unix::fs::symlink("/etc", env.path("web/conf")).unwrap(),
+        "web/conf is a symlink to /etc, which leaves the tree",
+    );
+}
+
+#[test]
+fn an_uncommitted_lib_link_to_the_shadow_file_is_refused_with_allow_dirty() {
+    refused_uncommitted(
+        |env| {
+            std::fs::create_dir_all(env.path("lib")).unwrap();
+            std::os::unix::fs::symlink("/etc/shadow", env.path("lib/zz.sh")).unwrap();
+        },
+        "lib/zz.sh is a symlink to /etc/shadow, which leaves the tree",
+    );
+}
+
+#[test]
+fn an_uncommitted_link_inside_the_folder_builds_with_allow_dirty() {
+    let env = with_web("APP=Web\n");
+    env.write("web/conf/b.conf", "b\n");
+    std::os::unix::fs::symlink("b.conf", env.path("web/conf/a.conf")).unwrap();
+    ok(&env, &["build", "web", "--allow-dirty"]);
+    assert!(
+        fakes::record_line(&env, 100).unwrap().ends_with(" dirty"),
+        "built from the work tree"
+    );
+}
