@@ -17,6 +17,9 @@ use crate::host::process::{Proc, Runner, Running};
 /// left bash's process group could still hold it.
 const DRAIN: Duration = Duration::from_secs(10);
 
+/// How long a reader waits between two reads of bash's output.
+const BATCH_PAUSE: Duration = Duration::from_millis(1);
+
 /// A started evaluation.
 pub struct Started {
     running: Option<Running>,
@@ -40,20 +43,16 @@ impl Started {
         let (results_tx, results) = mpsc::channel();
         std::thread::spawn(move || {
             let mut buf = Vec::new();
-            let _ = stdout.read_to_end(&mut buf);
+            read_in_batches(&mut stdout, &mut |bytes| buf.extend_from_slice(bytes));
             let _ = results_tx.send(buf);
         });
         let stream = Arc::new(Mutex::new(Vec::new()));
         let (drained_tx, drained) = mpsc::channel();
         let sink = Arc::clone(&stream);
         std::thread::spawn(move || {
-            let mut chunk = [0u8; 8192];
-            while let Ok(n) = stderr.read(&mut chunk) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&chunk[..n]);
-            }
+            read_in_batches(&mut stderr, &mut |bytes| {
+                sink.lock().unwrap().extend_from_slice(bytes);
+            });
             let _ = drained_tx.send(());
         });
         Ok(Started {
@@ -91,6 +90,21 @@ impl Started {
             running.kill_group();
             let _ = running.wait();
         }
+    }
+}
+
+/// Read `from` to its end, handing each chunk to `sink`. Bash writes its
+/// records in many small pieces; a reader blocked on the pipe would be
+/// woken for each, so it pauses between reads and takes what the pipe
+/// holds by then (the pipe buffers bash's writes meanwhile).
+fn read_in_batches(from: &mut impl Read, sink: &mut dyn FnMut(&[u8])) {
+    let mut chunk = vec![0u8; 64 << 10];
+    while let Ok(n) = from.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        sink(&chunk[..n]);
+        std::thread::sleep(BATCH_PAUSE);
     }
 }
 

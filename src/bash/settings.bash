@@ -197,13 +197,15 @@ __gl_status=0
 while [[ $# -ge 2 ]]; do
     __gl_name=$1 __gl_dir=$2
     shift 2
-    __gl_mark "ctr:$__gl_name"
-    builtin printf 'C\0%s\0' "$__gl_name" >&3
-    if [[ $__gl_mode == eval ]]; then
-        __gl_container_files "$__gl_dir"
-        for __gl_f in "${__gl_cf[@]}"; do __gl_check "$__gl_f"; done
-    fi
+    # (The parent does as little as it can between two forks: every page
+    # it touches after one costs a fault.)
     (
+        __gl_mark "ctr:$__gl_name"
+        builtin printf 'C\0%s\0' "$__gl_name" >&3
+        if [[ $__gl_mode == eval ]] && ((!__gl_parsed)); then
+            __gl_container_files "$__gl_dir"
+            for __gl_f in "${__gl_cf[@]}"; do __gl_check "$__gl_f"; done
+        fi
         cd "$__gl_dir" || exit 1
         ROOT_PATH=$__gl_dir ROOT_DIR=$__gl_name
         # The sourcing order (SPEC §2), later wins.

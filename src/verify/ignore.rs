@@ -30,8 +30,9 @@ pub fn would_ignore(repo: &Repository, workdir: &Path, rel: &str, is_dir: bool) 
 /// The ignore rule (`source:line:pattern`) that keeps the untracked file
 /// `rel` out of git, if one does.
 pub fn ignoring_rule(repo: &Repository, workdir: &Path, rel: &str) -> Option<String> {
-    let status = repo.status_file(Path::new(rel)).ok()?;
-    if !status.contains(git2::Status::IGNORED) {
+    // Untracked and ignored, as status would say, without a status run.
+    let tracked = repo.index().ok()?.get_path(Path::new(rel), 0).is_some();
+    if tracked || !repo.is_path_ignored(rel).ok()? {
         return None;
     }
     let runner = Runner::new(false, Default::default());
