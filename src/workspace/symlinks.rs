@@ -154,12 +154,47 @@ pub(crate) fn forbidden_data(real: &Path, tree_root: &Path, own: &Path) -> Optio
     if real.starts_with(&root) && !real.starts_with(&own_data) {
         return Some("the tree itself, or another container's folder".to_string());
     }
-    None
+    shared_with(real, &root, &own).map(|name| format!("where the data/ of '{name}' leads too"))
+}
+
+/// The container of the tree at `root`, other than `own`, whose `data/`
+/// leads to `real` too (or into it, or above it): two containers writing
+/// one folder.
+fn shared_with(real: &Path, root: &Path, own: &Path) -> Option<String> {
+    std::fs::read_dir(root).ok()?.flatten().find_map(|entry| {
+        let folder = entry.path();
+        let theirs = std::fs::canonicalize(folder.join("data")).ok()?;
+        let overlaps = theirs.starts_with(real) || real.starts_with(&theirs);
+        (folder != own && overlaps).then(|| entry.file_name().to_string_lossy().into_owned())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_shared_with_another_container_through_links_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(tmp.path()).unwrap();
+        let (root, outside) = (base.join("tree"), base.join("srv"));
+        for dir in ["tree/web", "tree/db", "tree/blog", "srv/db", "srv/blog"] {
+            std::fs::create_dir_all(base.join(dir)).unwrap();
+        }
+        std::os::unix::fs::symlink(outside.join("db"), root.join("db/data")).unwrap();
+        std::os::unix::fs::symlink("../db/data", root.join("web/data")).unwrap();
+        std::os::unix::fs::symlink(outside.join("blog"), root.join("blog/data")).unwrap();
+        let web = std::fs::canonicalize(root.join("web/data")).unwrap();
+        assert_eq!(
+            forbidden_data(&web, &root, &root.join("web")).as_deref(),
+            Some("where the data/ of 'db' leads too")
+        );
+        // Above another's: it could write there too.
+        assert!(forbidden_data(&outside, &root, &root.join("web")).is_some());
+        // A folder of its own is fine.
+        let blog = outside.join("blog");
+        assert_eq!(forbidden_data(&blog, &root, &root.join("blog")), None);
+    }
 
     #[test]
     fn inputs_are_defaults_lib_and_the_folder_without_env_and_data() {

@@ -100,6 +100,21 @@ fn data_linked_to_another_container_s_data_fails_verify_and_the_build() {
 }
 
 #[test]
+fn data_shared_with_another_container_outside_the_tree_fails_verify_and_the_build() {
+    verdicts(
+        |env| {
+            let theirs = env.tmp.path().join("srv/db");
+            std::fs::create_dir_all(&theirs).unwrap();
+            std::fs::create_dir_all(env.path("db")).unwrap();
+            link(env, "db/data", theirs.to_str().unwrap());
+            link(env, "web/data", "../db/data");
+        },
+        Some(("data-forbidden", "web/data")),
+        3,
+    );
+}
+
+#[test]
 fn data_linked_to_a_folder_of_its_own_passes() {
     verdicts(
         |env| {
