@@ -189,11 +189,7 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
             Vec::new(),
         ),
     };
-    let backups = match existing.is_some() && s.backup {
-        true => our_backups(cx.host, &s.backupstore, ctid, &name)?,
-        false => Vec::new(),
-    };
-    let backups: Vec<String> = backups.into_iter().map(|b| b.volid).collect();
+    let backups = backup_volids(cx, s, ctid, &name, existing.is_some())?;
     let (inputs_tree, inputs) = inputs(cx, container, &checked)?;
     let (planned, mapping_copy) = mounts_and_checks(
         cx,
@@ -248,6 +244,21 @@ pub fn prepare(cx: &Scope, container: &Container, checked: Checked) -> Result<Pr
         ip_timeout: ip_timeout(),
     });
     Ok(prepared)
+}
+
+/// The container's earlier backups, when a rebuild with `BACKUP=1` replaces it.
+fn backup_volids(
+    cx: &Scope,
+    s: &Settings,
+    ctid: u32,
+    name: &str,
+    replaces: bool,
+) -> Result<Vec<String>> {
+    if !(replaces && s.backup) {
+        return Ok(Vec::new());
+    }
+    let backups = our_backups(cx.host, &s.backupstore, ctid, name)?;
+    Ok(backups.into_iter().map(|b| b.volid).collect())
 }
 
 /// What the description's human part says.

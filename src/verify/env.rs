@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::facts::{EnvFile, Facts, assigned_key};
+use super::facts::{EnvFile, Facts, HistoryHit, assigned_key};
 use super::{Finding, Paths};
 use crate::host::process::shell_quote;
 use crate::workspace::dotenv;
@@ -47,26 +47,7 @@ pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
             ));
         }
     }
-    for hit in &facts.git.env_history {
-        let (more, verb) = match hit.commits {
-            0 | 1 => (String::new(), "holds"),
-            2 => (" and 1 later commit".to_string(), "hold"),
-            n => (format!(" and {} later commits", n - 1), "hold"),
-        };
-        findings.push(Finding::new(
-            "env-in-history",
-            &hit.path,
-            None,
-            format!(
-                "{} is in the history: commit {} \"{}\"{more} {verb} it",
-                hit.path, hit.commit, hit.subject
-            ),
-            format!(
-                "anyone with a clone can read it: change the secrets it held, then drop it from the history (e.g. `git filter-repo --invert-paths --path {}`) and force-push",
-                shell_quote(&hit.path)
-            ),
-        ));
-    }
+    findings.extend(facts.git.env_history.iter().map(in_history));
     for (path, rule) in &facts.git.ignored_examples {
         findings.push(Finding::new(
             "env-example-ignored",
@@ -89,6 +70,28 @@ pub fn check(facts: &Facts, paths: &Paths) -> Vec<Finding> {
         .chain(selected.filter_map(|c| c.env.as_ref()));
     findings.extend(envs.filter_map(|env| crlf(env, paths)));
     findings
+}
+
+/// A `.env` that commits of the history hold.
+fn in_history(hit: &HistoryHit) -> Finding {
+    let (more, verb) = match hit.commits {
+        0 | 1 => (String::new(), "holds"),
+        2 => (" and 1 later commit".to_string(), "hold"),
+        n => (format!(" and {} later commits", n - 1), "hold"),
+    };
+    Finding::new(
+        "env-in-history",
+        &hit.path,
+        None,
+        format!(
+            "{} is in the history: commit {} \"{}\"{more} {verb} it",
+            hit.path, hit.commit, hit.subject
+        ),
+        format!(
+            "anyone with a clone can read it: change the secrets it held, then drop it from the history (e.g. `git filter-repo --invert-paths --path {}`) and force-push",
+            shell_quote(&hit.path)
+        ),
+    )
 }
 
 /// A `.env` with CRLF line ends, which a build refuses: each value keeps
