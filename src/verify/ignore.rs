@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use git2::Repository;
 
 use crate::host::process::{Proc, Runner};
+use crate::workspace::gitstate;
 
 /// Whether git would ignore `rel`, present or not. A folder is asked about
 /// as a folder (`data/` rules match it even before it exists).
@@ -31,8 +32,7 @@ pub fn would_ignore(repo: &Repository, workdir: &Path, rel: &str, is_dir: bool) 
 /// `rel` out of git, if one does.
 pub fn ignoring_rule(repo: &Repository, workdir: &Path, rel: &str) -> Option<String> {
     // Untracked and ignored, as status would say, without a status run.
-    let tracked = repo.index().ok()?.get_path(Path::new(rel), 0).is_some();
-    if tracked || !repo.is_path_ignored(rel).ok()? {
+    if gitstate::is_tracked(repo, rel).ok()? || !gitstate::is_ignored(repo, rel).ok()? {
         return None;
     }
     let runner = Runner::new(false, Default::default());
