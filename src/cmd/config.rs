@@ -2,7 +2,7 @@
 //! (SPEC §4): every setting with the file and line that set it, the context
 //! variables, the hooks, the files a build reads and the mounts it makes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use clap::Args;
@@ -12,7 +12,7 @@ use crate::bash::{Evaluated, Value};
 use crate::build::mounts::folder_mounts;
 use crate::cmd::GlobalArgs;
 use crate::cmd::build::parse_key_value;
-use crate::settings::{self, Origin, Settings, locate, sourced_files};
+use crate::settings::{self, Origin, Settings, Sources};
 use crate::term;
 use crate::term::mask::exempt;
 use crate::workspace::rel_to;
@@ -113,7 +113,7 @@ pub fn exec(args: &ConfigArgs, global: &GlobalArgs) -> Result<()> {
         });
         term::warn(format!("{at}{}", p.message));
     }
-    let files = sourced_files(&session.tree.root, &container.dir);
+    let files = Sources::read(&session.tree.root, &container.dir);
     let report = Report {
         name: container.name.clone(),
         settings: settings_entries(&session.tree.root, &settings),
@@ -171,7 +171,7 @@ fn settings_entries(root: &Path, settings: &Settings) -> Vec<Entry> {
 /// by the command's masker, as in `plan`, `verify` and a build's log, so
 /// what they keep readable (a word of the tracked tree, a number, a short
 /// value) is readable here too, with the reason.
-fn context_entries(root: &Path, files: &[PathBuf], ev: &Evaluated) -> Vec<Entry> {
+fn context_entries(root: &Path, files: &Sources, ev: &Evaluated) -> Vec<Entry> {
     ev.vars
         .iter()
         .filter(|(name, _)| !crate::bash::is_setting_name(name))
@@ -188,7 +188,7 @@ fn context_entries(root: &Path, files: &[PathBuf], ev: &Evaluated) -> Vec<Entry>
             Entry {
                 name: name.clone(),
                 value,
-                origin: origin_text(root, locate(files, name).as_ref()),
+                origin: origin_text(root, files.locate(name).as_ref()),
                 secret: Some(secret),
                 not_masked,
                 invalid: None,
@@ -214,36 +214,14 @@ fn hook_runs(hook: &str) -> &'static str {
     }
 }
 
-fn hooks(root: &Path, files: &[PathBuf], ev: &Evaluated) -> Vec<Hook> {
+fn hooks(root: &Path, files: &Sources, ev: &Evaluated) -> Vec<Hook> {
     ev.hooks()
         .map(|name| Hook {
             name: name.to_string(),
-            origin: origin_text(root, defined_at(files, &format!("HOOK_{name}")).as_ref()),
+            origin: origin_text(root, files.defined_at(&format!("HOOK_{name}")).as_ref()),
             runs: hook_runs(name),
         })
         .collect()
-}
-
-/// The file and line of the last definition of function `name`.
-fn defined_at(files: &[PathBuf], name: &str) -> Option<Origin> {
-    files.iter().rev().find_map(|file| {
-        let text = std::fs::read_to_string(file).ok()?;
-        let line = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| {
-                let l = l.trim_start();
-                let l = l.strip_prefix("function ").unwrap_or(l).trim_start();
-                l.strip_prefix(name)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '(', '{']))
-            })
-            .map(|(i, _)| i + 1)
-            .last()?;
-        Some(Origin {
-            file: file.clone(),
-            line: Some(line),
-        })
-    })
 }
 
 /// The files a build of `c` reads, in the order it reads them.

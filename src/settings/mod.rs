@@ -3,10 +3,12 @@
 //! [`Settings`] with each value's origin.
 
 mod check;
+mod sources;
 mod suggest;
 mod table;
 
 pub use check::{check, is_hostname, is_ipv4_cidr, is_unicast_mac, parse_bool, split_list};
+pub use sources::Sources;
 pub use table::{SETTINGS, spec};
 
 use suggest::unknown_hint;
@@ -232,16 +234,6 @@ impl Settings {
     }
 }
 
-/// The files sourced for a container, in order (later wins).
-pub fn sourced_files(root: &Path, dir: &Path) -> Vec<PathBuf> {
-    vec![
-        root.join("defaults"),
-        root.join(".env"),
-        dir.join(".env"),
-        dir.join("configSettings"),
-    ]
-}
-
 /// Settings as the files and `--set` wrote them, before typing.
 struct Raw {
     values: BTreeMap<&'static str, String>,
@@ -255,7 +247,7 @@ impl Raw {
     /// Defaults, then every setting the files assign by its plain name
     /// (`RAM=384`), then every `OPT_` override (`OPT_RAM=512`), which wins
     /// as in the original script; the other variables are context variables.
-    fn from_files(files: &[PathBuf], ev: &Evaluated) -> Raw {
+    fn from_files(files: &Sources, ev: &Evaluated) -> Raw {
         let mut raw = Raw {
             values: SETTINGS
                 .iter()
@@ -283,7 +275,7 @@ impl Raw {
                 Some(spec) => raw.assign(spec, name, value, files),
                 None => raw.problems.push(Problem {
                     rule: "unknown-opt",
-                    origin: locate(files, name),
+                    origin: files.locate(name),
                     message: format!("{name} is not a known setting"),
                     hint: unknown_hint(key),
                 }),
@@ -293,8 +285,8 @@ impl Raw {
     }
 
     /// Setting `spec` assigned as variable `name` (`RAM` or `OPT_RAM`).
-    fn assign(&mut self, spec: &'static table::Spec, name: &str, value: &Value, files: &[PathBuf]) {
-        let origin = locate(files, name);
+    fn assign(&mut self, spec: &'static table::Spec, name: &str, value: &Value, files: &Sources) {
+        let origin = files.locate(name);
         match value {
             Value::Scalar(v) => {
                 self.values.insert(spec.name, v.clone());
@@ -374,45 +366,11 @@ pub fn resolve(
     ev: &Evaluated,
     overrides: &[(String, String)],
 ) -> (Settings, Vec<Problem>) {
-    let mut raw = Raw::from_files(&sourced_files(root, dir), ev);
+    let mut raw = Raw::from_files(&Sources::read(root, dir), ev);
     raw.apply(overrides);
     raw.validate();
     let problems = std::mem::take(&mut raw.problems);
     (Settings::typed(&ev.name, raw), problems)
-}
-
-/// The file and line of the last assignment to `var` among `files`.
-pub fn locate(files: &[PathBuf], var: &str) -> Option<Origin> {
-    files.iter().rev().find_map(|file| {
-        let text = std::fs::read_to_string(file).ok()?;
-        let line = text
-            .lines()
-            .enumerate()
-            // A commented-out example (`#OPT_RAM=256`) assigns nothing.
-            .filter(|(_, l)| !l.trim_start().starts_with('#') && assigns(l, var))
-            .map(|(i, _)| i + 1)
-            .last()?;
-        Some(Origin {
-            file: file.clone(),
-            line: Some(line),
-        })
-    })
-}
-
-/// Whether a line assigns `var` (`var=`, `var+=`, `export var=`, `declare … var=`).
-fn assigns(line: &str, var: &str) -> bool {
-    let mut rest = line;
-    while let Some(pos) = rest.find(var) {
-        let before = rest[..pos].chars().next_back();
-        let after = &rest[pos + var.len()..];
-        let boundary = before.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'));
-        if boundary && (after.starts_with('=') || after.starts_with("+=") || after.starts_with('['))
-        {
-            return true;
-        }
-        rest = &rest[pos + var.len()..];
-    }
-    false
 }
 
 #[cfg(test)]
