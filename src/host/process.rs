@@ -32,6 +32,27 @@ pub const USER_ENV: &[&str] = &["HOME", "USER", "LOGNAME"];
 /// PATH for a child when git-lxc itself has none.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/// `program` where the child's `path` finds it. Given a full path, the
+/// standard library starts a child with `posix_spawn` (no copy of
+/// git-lxc's memory); given a bare name with a PATH of our own, it must
+/// fork. A name found nowhere stays a name: the spawn then fails with
+/// "not found", as it would have. Only absolute folders count.
+fn on_path(program: &str, path: Option<&std::ffi::OsStr>) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    if program.contains('/') {
+        return PathBuf::from(program);
+    }
+    let executable = |p: &PathBuf| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    path.into_iter()
+        .flat_map(std::env::split_paths)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(program))
+        .find(executable)
+        .unwrap_or_else(|| PathBuf::from(program))
+}
+
 /// What a process reads on stdin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stdin {
@@ -229,29 +250,29 @@ impl Runner {
 
     /// The `std` command for `proc`: environment, privilege, folder, stdin.
     fn command(&self, proc: &Proc) -> Command {
-        let mut c = if self.sudo && proc.privileged {
-            let mut c = Command::new("sudo");
-            c.arg("-n").arg("--").arg(&proc.program);
-            c
-        } else {
-            Command::new(&proc.program)
-        };
-        c.args(&proc.args).env_clear();
+        let mut env: Vec<(OsString, OsString)> = Vec::new();
         let user: &[&str] = if proc.privileged { &[] } else { USER_ENV };
         for key in BASE_ENV.iter().chain(user) {
             match std::env::var_os(key) {
-                Some(v) => {
-                    c.env(key, v);
-                }
-                None if *key == "PATH" => {
-                    c.env(key, DEFAULT_PATH);
-                }
+                Some(v) => env.push((key.into(), v)),
+                None if *key == "PATH" => env.push((key.into(), DEFAULT_PATH.into())),
                 None => {}
             }
         }
-        for (k, v) in &proc.env {
-            c.env(k, v);
-        }
+        env.extend(proc.env.iter().map(|(k, v)| (k.into(), v.clone())));
+        let path = env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.as_os_str());
+        let mut c = if self.sudo && proc.privileged {
+            let mut c = Command::new(on_path("sudo", path));
+            c.arg("-n").arg("--").arg(&proc.program);
+            c
+        } else {
+            Command::new(on_path(&proc.program, path))
+        };
+        c.args(&proc.args).env_clear().envs(env);
         if let Some(dir) = &proc.dir {
             c.current_dir(dir);
         }

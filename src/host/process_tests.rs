@@ -81,3 +81,30 @@ fn streams_lines_and_feeds_stdin() {
     got.sort();
     assert_eq!(got, vec!["one", "two"]);
 }
+
+#[test]
+fn finds_programs_on_the_childs_path_only_in_absolute_folders() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let tool = bin.join("tool");
+    std::fs::write(&tool, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let plain = bin.join("plain");
+    std::fs::write(&plain, "").unwrap();
+    let path =
+        std::env::join_paths(["relative/bin", "/nonexistent", bin.to_str().unwrap()]).unwrap();
+    assert_eq!(on_path("tool", Some(&path)), tool);
+    // Not executable, or not there: the name, which then fails to spawn as "not found".
+    assert_eq!(on_path("plain", Some(&path)), PathBuf::from("plain"));
+    assert_eq!(on_path("absent", Some(&path)), PathBuf::from("absent"));
+    assert_eq!(on_path("./x", Some(&path)), PathBuf::from("./x"));
+    // The same folder, relative (`..` stops at /): skipped.
+    let relative = format!("{}{}", "../".repeat(64), bin.display());
+    assert!(std::path::Path::new(&relative).join("tool").is_file());
+    assert_eq!(
+        on_path("tool", Some(relative.as_ref())),
+        PathBuf::from("tool")
+    );
+}
