@@ -77,12 +77,13 @@ __gl_container_files() {
         __gl_cf+=("$1/target-bootstrap.sh")
     fi
 }
-# Every variable, as `declare -p` prints it, in record $1; git-lxc tells
-# the ones the files defined or changed from those bash started with.
+# Every variable, as `declare -p` prints it, in record $1 (on stdout: the
+# caller sends it to fd 3); git-lxc tells the ones the files defined or
+# changed from those bash started with.
 __gl_dump() {
-    builtin printf '%s\0' "$1" >&3
-    builtin declare -p >&3
-    builtin printf '\0' >&3
+    builtin printf '%s\0' "$1"
+    builtin declare -p
+    builtin printf '\0'
 }
 # Hooks written for the original script run privileged commands with
 # `sudo` and edit the container's config as /etc/pve/lxc/$CTID.conf. In
@@ -170,7 +171,7 @@ if [[ $__gl_mode == eval ]]; then
     # Bash's own OSTYPE (linux-gnu) is also a setting's plain name, as in
     # the original script: only what the files assign counts.
     unset -v OSTYPE
-    __gl_dump B
+    __gl_dump B >&3
     # Bash's own variables, unset before the last dump so that it holds
     # little more than the files' (git-lxc leaves out the rest by name).
     # What git-lxc's environment gave (USER, HOME…) stays: a file may set
@@ -180,7 +181,9 @@ if [[ $__gl_mode == eval ]]; then
     __gl_e=" ${__gl_e[*]} "
     __gl_base=
     for __gl_v in "${__gl_n[@]}"; do
-        [[ $__gl_v == __gl_* || $__gl_e == *" $__gl_v "* ]] || __gl_base+=" $__gl_v"
+        # (A read-only one cannot be unset.)
+        [[ $__gl_v == __gl_* || $__gl_e == *" $__gl_v "* || ${!__gl_v@a} == *r* ]] ||
+            __gl_base+=" $__gl_v"
     done
     unset -v __gl_n __gl_v __gl_e
     __gl_all=("$__gl_root/defaults" "$__gl_root"/lib/*.sh)
@@ -207,6 +210,13 @@ while [[ $# -ge 2 ]]; do
             for __gl_f in "${__gl_cf[@]}"; do __gl_check "$__gl_f"; done
         fi
         cd "$__gl_dir" || exit 1
+        # What the files print goes to fd 4 (the stream; in hook mode,
+        # nowhere), and they read nothing: set once for the subshell, as a
+        # redirection on each command costs bash a dozen system calls. (So
+        # a file's own `exec >…` lasts for the files after it, as when the
+        # original script sourced them.) A hook gets stdout and stderr back.
+        [[ $__gl_mode == hook ]] && exec 5>&1 6>&2
+        exec </dev/null >&4 2>&4
         ROOT_PATH=$__gl_dir ROOT_DIR=$__gl_name
         # The sourcing order (SPEC §2), later wins.
         __gl_files=("$__gl_root/defaults" "$__gl_root/.env" "$__gl_dir/.env" "$__gl_dir/configSettings")
@@ -215,11 +225,11 @@ while [[ $# -ge 2 ]]; do
         [[ $__gl_mode == eval && (-f ${__gl_files[1]} || -f ${__gl_files[2]}) ]] && __gl_envs=1
         __gl_done=0
         for __gl_i in 0 1 2 3; do
-            ((__gl_envs)) && [[ $__gl_i == [13] ]] && __gl_dump "P$__gl_i"
+            ((__gl_envs)) && [[ $__gl_i == [13] ]] && __gl_dump "P$__gl_i" >&3
             __gl_f=${__gl_files[__gl_i]}
             if [[ -f $__gl_f ]]; then
                 __gl_mark "src:$__gl_f"
-                . "$__gl_f" 3>&- >&4 2>&4 </dev/null
+                . "$__gl_f" 3>&-
                 __gl_mark "end:$?"
             fi
             __gl_done=$((__gl_i + 1))
@@ -229,16 +239,19 @@ while [[ $# -ge 2 ]]; do
         [[ $__gl_done == 4 ]] || exit 1
         IFS=$' \t\n'
         if [[ $__gl_mode == hook ]]; then
+            exec >&5 2>&6 5>&- 6>&-
             __gl_run_hook
             exit
         fi
         set +eu
         # shellcheck disable=SC2086 # the names, split
         builtin unset -v $__gl_base "${!__gl_@}" 2>/dev/null || :
-        __gl_dump V
-        builtin printf 'L\0' >&3
-        builtin compgen -A function >&3
-        builtin printf '\0E\0' >&3
+        {
+            __gl_dump V
+            builtin printf 'L\0'
+            builtin compgen -A function
+            builtin printf '\0E\0'
+        } >&3
     )
     __gl_status=$?
     __gl_mark "end:$__gl_status"
