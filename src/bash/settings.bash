@@ -176,16 +176,20 @@ if [[ $__gl_mode == eval ]]; then
     # little more than the files' (git-lxc leaves out the rest by name).
     # What git-lxc's environment gave (USER, HOME…) stays: a file may set
     # it, and git-lxc tells by its value. (One string: every dump holds it.)
-    builtin mapfile -t __gl_n < <(builtin compgen -v)
-    builtin mapfile -t __gl_e < <(builtin compgen -e)
-    __gl_e=" ${__gl_e[*]} "
+    # The names, by first letter: compgen would need a process substitution,
+    # that is a fork.
+    __gl_n=(${!A@} ${!B@} ${!C@} ${!D@} ${!E@} ${!F@} ${!G@} ${!H@} ${!I@}
+        ${!J@} ${!K@} ${!L@} ${!M@} ${!N@} ${!O@} ${!P@} ${!Q@} ${!R@} ${!S@}
+        ${!T@} ${!U@} ${!V@} ${!W@} ${!X@} ${!Y@} ${!Z@} ${!a@} ${!b@} ${!c@}
+        ${!d@} ${!e@} ${!f@} ${!g@} ${!h@} ${!i@} ${!j@} ${!k@} ${!l@} ${!m@}
+        ${!n@} ${!o@} ${!p@} ${!q@} ${!r@} ${!s@} ${!t@} ${!u@} ${!v@} ${!w@}
+        ${!x@} ${!y@} ${!z@} ${!_@})
     __gl_base=
     for __gl_v in "${__gl_n[@]}"; do
-        # (A read-only one cannot be unset.)
-        [[ $__gl_v == __gl_* || $__gl_e == *" $__gl_v "* || ${!__gl_v@a} == *r* ]] ||
-            __gl_base+=" $__gl_v"
+        # (Exported: from git-lxc's environment. Read-only: cannot be unset.)
+        [[ $__gl_v == __gl_* || ${!__gl_v@a} == *[rx]* ]] || __gl_base+=" $__gl_v"
     done
-    unset -v __gl_n __gl_v __gl_e
+    unset -v __gl_n __gl_v
     __gl_all=("$__gl_root/defaults" "$__gl_root"/lib/*.sh)
     for ((__gl_i = 2; __gl_i <= $#; __gl_i += 2)); do
         __gl_container_files "${!__gl_i}"
