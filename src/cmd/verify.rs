@@ -53,9 +53,10 @@ pub fn exec(args: &VerifyArgs, global: &GlobalArgs) -> Result<()> {
     let tree = &session.tree;
     let ws = &session.ws;
     let all: Vec<&Container> = tree.containers.iter().collect();
-    let (evals, git) =
-        session.evaluate_alongside(&all, || verify::facts::gather_git(ws, tree, &selected))?;
-    let facts = verify::facts::gather(ws, tree, evals, &selected, git)?;
+    let (evals, part) = session.evaluate_alongside(&all, || {
+        verify::facts::gather_unevaluated(ws, tree, &selected)
+    })?;
+    let facts = verify::facts::gather(part, evals);
     let findings = verify::run(&facts);
     let (errors, warnings) = verify::count(&findings);
 

@@ -101,17 +101,19 @@ pub fn data_probe(dir_rel: &str) -> String {
     join_rel(dir_rel, "data")
 }
 
-/// What git says about the tree: needs no evaluation, so it is read while
-/// bash evaluates the files.
-pub struct GitPart {
-    git: GitFacts,
-    files: Vec<TextFile>,
-}
+/// Every fact but bash's evaluation: read while bash evaluates the files.
+pub struct Unevaluated(Facts);
 
-/// Read git's facts for `tree`, `selected` the names to check.
-pub fn gather_git(ws: &Workspace, tree: &Tree, selected: &[&str]) -> Result<GitPart> {
+/// Read what needs no evaluation for `tree`, `selected` the names to
+/// check: git's facts and the files' text.
+pub fn gather_unevaluated(ws: &Workspace, tree: &Tree, selected: &[&str]) -> Result<Unevaluated> {
     let root_rel = ws.rel(&tree.root);
     let is_selected = |c: &&Container| selected.contains(&c.name.as_str());
+    let containers = tree
+        .containers
+        .iter()
+        .map(|c| container_facts(tree, c, is_selected(&c)))
+        .collect::<Result<Vec<_>>>()?;
     let mut git = GitFacts::default();
     let mut probes = vec![(env_probe(&root_rel), false)];
     for c in tree.containers.iter().filter(is_selected) {
@@ -123,10 +125,10 @@ pub fn gather_git(ws: &Workspace, tree: &Tree, selected: &[&str]) -> Result<GitP
         let ignored = would_ignore(&ws.repo, &ws.workdir, &probe, is_dir)?;
         git.ignored.insert(probe, ignored);
     }
-    for c in tree.containers.iter().filter(is_selected) {
-        if !c.env_example().is_file() {
-            continue;
-        }
+    for c in containers
+        .iter()
+        .filter(|c| c.selected && c.env_example.is_some())
+    {
         let rel = join_rel(&ws.rel(&c.dir), ".env.example");
         if let Some(rule) = ignoring_rule(&ws.repo, &ws.workdir, &rel) {
             git.ignored_examples.push((rel, rule));
@@ -142,58 +144,39 @@ pub fn gather_git(ws: &Workspace, tree: &Tree, selected: &[&str]) -> Result<GitP
     git.tracked_env = tracked.env;
     git.links = tracked.links;
     git.env_history = env_history(&ws.repo, &root_rel)?;
-    Ok(GitPart {
-        git,
-        files: tracked.files,
-    })
-}
-
-/// The facts for `tree`: git's (from [`gather_git`]) and each container's;
-/// `evals` is [`crate::bash::evaluate`]'s answer for every container of
-/// the tree, `selected` the names to check.
-pub fn gather(
-    ws: &Workspace,
-    tree: &Tree,
-    evals: Vec<Evaluated>,
-    selected: &[&str],
-    git: GitPart,
-) -> Result<Facts> {
-    let mut evals: HashMap<String, Evaluated> =
-        evals.into_iter().map(|e| (e.name.clone(), e)).collect();
-    let mut containers = Vec::new();
-    for c in &tree.containers {
-        containers.push(container_facts(
-            tree,
-            c,
-            evals.remove(&c.name).unwrap_or_default(),
-            selected.contains(&c.name.as_str()),
-        )?);
-    }
-    Ok(Facts {
+    Ok(Unevaluated(Facts {
         workdir: ws.workdir.clone(),
         root: tree.root.clone(),
         defaults: std::fs::read_to_string(tree.defaults_file()).ok(),
         root_env: read_env(&tree.env_file()),
         root_env_example: read_env(&tree.root.join(".env.example")),
         containers,
-        git: git.git,
-        files: git.files,
-    })
+        git,
+        files: tracked.files,
+    }))
 }
 
-fn container_facts(
-    tree: &Tree,
-    c: &Container,
-    eval: Evaluated,
-    selected: bool,
-) -> Result<ContainerFacts> {
+/// The facts: [`gather_unevaluated`]'s, with `evals`
+/// ([`crate::bash::evaluate`]'s answer for every container of the tree).
+pub fn gather(part: Unevaluated, evals: Vec<Evaluated>) -> Facts {
+    let mut facts = part.0;
+    let mut evals: HashMap<String, Evaluated> =
+        evals.into_iter().map(|e| (e.name.clone(), e)).collect();
+    for c in &mut facts.containers {
+        c.eval = evals.remove(&c.name).unwrap_or_default();
+    }
+    facts
+}
+
+/// A container's files, read (its evaluation comes later).
+fn container_facts(tree: &Tree, c: &Container, selected: bool) -> Result<ContainerFacts> {
     let config = std::fs::read(c.config_file())
         .with_context(|| format!("cannot read {}", c.config_file().display()))?;
     Ok(ContainerFacts {
         name: c.name.clone(),
         dir: c.dir.clone(),
         selected,
-        eval,
+        eval: Evaluated::default(),
         config: String::from_utf8_lossy(&config).into_owned(),
         build_script: c.build_script(),
         env: read_env(&c.env_file()),
@@ -270,13 +253,23 @@ fn tracked_files(
     })
 }
 
-/// A file's text, unless it is missing, large or binary.
+/// A file's text, unless it is missing, large or binary. (One lookup of
+/// the path: opened without blocking, so a FIFO in its place does not
+/// hang, then asked what it is.)
 fn read_text(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
     if !meta.is_file() || meta.len() > MAX_SCAN_BYTES {
         return None;
     }
-    let bytes = std::fs::read(path).ok()?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.read_to_end(&mut bytes).ok()?;
     if bytes[..bytes.len().min(8000)].contains(&0) {
         return None;
     }
@@ -318,6 +311,23 @@ pub fn assigned_key(line: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_text_files_only_and_never_waits_on_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("app.conf");
+        std::fs::write(&text, "port=80\n").unwrap();
+        assert_eq!(read_text(&text).as_deref(), Some("port=80\n"));
+        let binary = dir.path().join("blob");
+        std::fs::write(&binary, b"a\0b").unwrap();
+        assert_eq!(read_text(&binary), None);
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert_eq!(read_text(&fifo), None);
+        assert_eq!(read_text(dir.path()), None);
+        assert_eq!(read_text(&dir.path().join("absent")), None);
+    }
 
     #[test]
     fn joins_relative_paths() {

@@ -1,7 +1,8 @@
 //! The offline checks behind `git lxc verify` (SPEC §4).
 //!
-//! [`facts::gather`] reads what the checks need (the git index, ignore rules,
-//! history, file contents, bash's evaluation); [`run`] turns those facts into
+//! [`facts::gather_unevaluated`] reads what the checks need (the git index,
+//! ignore rules, history, file contents) while bash evaluates the files, and
+//! [`facts::gather`] adds the evaluation; [`run`] turns those facts into
 //! findings without touching the disk or git again, so each rule is
 //! unit-tested on plain data.
 

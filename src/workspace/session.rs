@@ -127,7 +127,7 @@ impl Session {
 
     /// As [`Session::evaluate_unreported`], with `work` done meanwhile:
     /// bash reads the files on other CPUs while this process does what
-    /// needs no evaluation (verify's git checks).
+    /// needs no evaluation (verify's git checks and file reads).
     pub fn evaluate_alongside<T>(
         &self,
         containers: &[&Container],
