@@ -161,10 +161,19 @@ fn start_within<'a>(
     containers: &[&Container],
     limit: Duration,
 ) -> Result<Pending<'a>> {
-    let chunk = containers.len().div_ceil(parts(containers.len())).max(1);
+    let parts = parts(containers.len());
+    let chunk = containers.len().div_ceil(parts).max(1);
+    // When the parts take every CPU there is, each keeps to one: left free,
+    // the scheduler starts a part's subshell on the CPU another part is
+    // using, while the CPU of the parent, which only waits for it, idles.
+    let pin = parts > 1 && parts >= crate::host::process::allowed_cpus().len();
     let started = containers
         .chunks(chunk)
-        .map(|part| Started::start(runner, &eval_proc(tree, part)))
+        .enumerate()
+        .map(|(i, part)| {
+            let proc = eval_proc(tree, part);
+            Started::start(runner, &if pin { proc.on_cpu(i) } else { proc })
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(Pending {
         runner,

@@ -53,6 +53,35 @@ fn on_path(program: &str, path: Option<&std::ffi::OsStr>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(program))
 }
 
+/// The CPUs git-lxc may run on, in order.
+pub fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: `set` is a plain bit set that sched_getaffinity fills in.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Vec::new();
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| libc::CPU_ISSET(c, &set))
+            .collect()
+    }
+}
+
+/// Keep process `pid` to the `index`-th allowed CPU. Best effort: a
+/// process that stays free to move only runs slower.
+fn keep_to_cpu(pid: libc::pid_t, index: usize) {
+    let cpus = allowed_cpus();
+    let Some(&cpu) = cpus.get(index % cpus.len().max(1)) else {
+        return;
+    };
+    // SAFETY: as above; sched_setaffinity reads the set.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
 /// What a process reads on stdin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stdin {
@@ -76,6 +105,9 @@ pub struct Proc {
     pub dir: Option<PathBuf>,
     /// A host command (through sudo when the runner uses it).
     pub privileged: bool,
+    /// The one CPU it (and whatever it starts) runs on, as an index into
+    /// [`allowed_cpus`]; `None`: wherever the scheduler puts it.
+    pub cpu: Option<usize>,
 }
 
 impl Proc {
@@ -101,6 +133,7 @@ impl Proc {
             env: Vec::new(),
             dir: None,
             privileged: false,
+            cpu: None,
         }
     }
 
@@ -121,6 +154,12 @@ impl Proc {
 
     pub fn dir(mut self, dir: impl Into<PathBuf>) -> Proc {
         self.dir = Some(dir.into());
+        self
+    }
+
+    /// Keep it to the `cpu`-th of [`allowed_cpus`] (modulo their number).
+    pub fn on_cpu(mut self, cpu: usize) -> Proc {
+        self.cpu = Some(cpu);
         self
     }
 
@@ -332,6 +371,9 @@ impl Runner {
             }
             _ => None,
         };
+        if let Some(cpu) = proc.cpu {
+            keep_to_cpu(child.id() as libc::pid_t, cpu);
+        }
         let slot = super::interrupt::register(child.id() as i32);
         Ok(Running {
             child,

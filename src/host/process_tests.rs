@@ -108,3 +108,29 @@ fn finds_programs_on_the_childs_path_only_in_absolute_folders() {
         PathBuf::from("tool")
     );
 }
+
+#[test]
+fn a_process_kept_to_a_cpu_starts_its_children_there() {
+    let cpus = allowed_cpus();
+    assert!(!cpus.is_empty());
+    let last = cpus.len() - 1;
+    // The child asks after a pause, once git-lxc has set its affinity; the
+    // grep it starts inherits it.
+    let proc = Proc::local(
+        "sh",
+        &["-c", "sleep 0.2; grep Cpus_allowed_list /proc/self/status"],
+    )
+    .on_cpu(last);
+    let out = runner(false).checked(&proc).unwrap();
+    let listed = out.stdout.split_whitespace().last().unwrap().to_string();
+    assert_eq!(listed, cpus[last].to_string());
+    // Free, it may run on any of them.
+    let out = runner(false)
+        .checked(&Proc::local(
+            "grep",
+            &["Cpus_allowed_list", "/proc/self/status"],
+        ))
+        .unwrap();
+    let free = out.stdout.split_whitespace().last().unwrap().to_string();
+    assert_eq!(free == listed, cpus.len() == 1, "{free} against {listed}");
+}
