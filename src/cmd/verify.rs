@@ -16,6 +16,8 @@ use crate::verify::{self, report};
 /// Needs no Proxmox host and no `.env` file, so it runs in CI and as a
 /// pre-commit hook. Every finding names a rule id, the file and line, and a
 /// hint. Exits 1 when there are errors (or warnings, with `--strict`).
+/// Which `.env` files the history holds is kept in `.git/lxc/cache/`, so
+/// the next run searches only the commits made since.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Containers to check (default: all); tree-wide rules always run.
