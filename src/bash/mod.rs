@@ -166,7 +166,7 @@ fn start_within<'a>(
     // When the parts take every CPU there is, each keeps to one: left free,
     // the scheduler starts a part's subshell on the CPU another part is
     // using, while the CPU of the parent, which only waits for it, idles.
-    let pin = parts > 1 && parts >= crate::host::process::allowed_cpus().len();
+    let pin = parts > 1 && parts >= crate::host::spawn::allowed_cpus().len();
     let started = containers
         .chunks(chunk)
         .enumerate()

@@ -10,6 +10,7 @@ pub mod interrupt;
 pub mod process;
 pub mod pveconf;
 pub mod requirements;
+pub mod spawn;
 pub mod storage;
 
 use std::collections::BTreeMap;

@@ -19,6 +19,7 @@ use std::thread::JoinHandle;
 
 use anyhow::{Context, Result};
 
+use super::spawn::{keep_to_cpu, on_path};
 use crate::error::Failure;
 use crate::term::mask::Masker;
 
@@ -31,56 +32,6 @@ pub const USER_ENV: &[&str] = &["HOME", "USER", "LOGNAME"];
 
 /// PATH for a child when git-lxc itself has none.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// `program` where the child's `path` finds it. Given a full path, the
-/// standard library starts a child with `posix_spawn` (no copy of
-/// git-lxc's memory); given a bare name with a PATH of our own, it must
-/// fork. A name found nowhere stays a name: the spawn then fails with
-/// "not found", as it would have. Only absolute folders count.
-fn on_path(program: &str, path: Option<&std::ffi::OsStr>) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    if program.contains('/') {
-        return PathBuf::from(program);
-    }
-    let executable = |p: &PathBuf| {
-        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    };
-    path.into_iter()
-        .flat_map(std::env::split_paths)
-        .filter(|dir| dir.is_absolute())
-        .map(|dir| dir.join(program))
-        .find(executable)
-        .unwrap_or_else(|| PathBuf::from(program))
-}
-
-/// The CPUs git-lxc may run on, in order.
-pub fn allowed_cpus() -> Vec<usize> {
-    // SAFETY: `set` is a plain bit set that sched_getaffinity fills in.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
-            return Vec::new();
-        }
-        (0..libc::CPU_SETSIZE as usize)
-            .filter(|&c| libc::CPU_ISSET(c, &set))
-            .collect()
-    }
-}
-
-/// Keep process `pid` to the `index`-th allowed CPU. Best effort: a
-/// process that stays free to move only runs slower.
-fn keep_to_cpu(pid: libc::pid_t, index: usize) {
-    let cpus = allowed_cpus();
-    let Some(&cpu) = cpus.get(index % cpus.len().max(1)) else {
-        return;
-    };
-    // SAFETY: as above; sched_setaffinity reads the set.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(cpu, &mut set);
-        libc::sched_setaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &set);
-    }
-}
 
 /// What a process reads on stdin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +57,7 @@ pub struct Proc {
     /// A host command (through sudo when the runner uses it).
     pub privileged: bool,
     /// The one CPU it (and whatever it starts) runs on, as an index into
-    /// [`allowed_cpus`]; `None`: wherever the scheduler puts it.
+    /// [`super::spawn::allowed_cpus`]; `None`: wherever the scheduler puts it.
     pub cpu: Option<usize>,
 }
 
@@ -157,7 +108,8 @@ impl Proc {
         self
     }
 
-    /// Keep it to the `cpu`-th of [`allowed_cpus`] (modulo their number).
+    /// Keep it to the `cpu`-th of [`super::spawn::allowed_cpus`] (modulo
+    /// their number).
     pub fn on_cpu(mut self, cpu: usize) -> Proc {
         self.cpu = Some(cpu);
         self
@@ -304,13 +256,13 @@ impl Runner {
             .rev()
             .find(|(k, _)| k == "PATH")
             .map(|(_, v)| v.as_os_str());
-        let mut c = if self.sudo && proc.privileged {
-            let mut c = Command::new(on_path("sudo", path));
+        let program = self.program(proc);
+        // Found by full path, still called by its name (its argv[0]).
+        let mut c = Command::new(on_path(program, path));
+        c.arg0(program);
+        if self.sudo && proc.privileged {
             c.arg("-n").arg("--").arg(&proc.program);
-            c
-        } else {
-            Command::new(on_path(&proc.program, path))
-        };
+        }
         c.args(&proc.args).env_clear().envs(env);
         if let Some(dir) = &proc.dir {
             c.current_dir(dir);
@@ -324,12 +276,17 @@ impl Runner {
     }
 
     /// Why a process could not start, with what to do about it.
-    fn spawn_error(&self, proc: &Proc, e: std::io::Error) -> anyhow::Error {
-        let program = if self.sudo && proc.privileged {
+    /// The program started for `proc`: sudo, or its own.
+    fn program<'a>(&self, proc: &'a Proc) -> &'a str {
+        if self.sudo && proc.privileged {
             "sudo"
         } else {
-            proc.program.as_str()
-        };
+            &proc.program
+        }
+    }
+
+    fn spawn_error(&self, proc: &Proc, e: std::io::Error) -> anyhow::Error {
+        let program = self.program(proc);
         if e.kind() == std::io::ErrorKind::NotFound {
             let hint = if proc.privileged {
                 "git-lxc drives a Proxmox VE host: run it there, where pct, pveam and pvesh are installed"

@@ -1,6 +1,7 @@
 //! The process layer against real child processes.
 
 use super::*;
+use crate::host::spawn::allowed_cpus;
 
 fn runner(sudo: bool) -> Runner {
     let mut m = Masker::default();
@@ -80,6 +81,14 @@ fn streams_lines_and_feeds_stdin() {
     assert!(status.success());
     got.sort();
     assert_eq!(got, vec!["one", "two"]);
+}
+
+#[test]
+fn a_program_found_on_path_is_still_called_by_its_name() {
+    let out = runner(false)
+        .checked(&Proc::local("cat", &["/proc/self/cmdline"]))
+        .unwrap();
+    assert_eq!(out.stdout.split('\0').next(), Some("cat"));
 }
 
 #[test]
