@@ -222,11 +222,7 @@ impl Runner {
 
     /// The command line as logged and shown: `sudo` when it applies, masked.
     pub fn shown(&self, proc: &Proc) -> String {
-        let prefix = if self.sudo && proc.privileged {
-            "sudo "
-        } else {
-            ""
-        };
+        let prefix = if self.via_sudo(proc) { "sudo " } else { "" };
         self.masker.mask(&format!("{prefix}{}", proc.display()))
     }
 
@@ -260,7 +256,7 @@ impl Runner {
         // Found by full path, still called by its name (its argv[0]).
         let mut c = Command::new(on_path(program, path));
         c.arg0(program);
-        if self.sudo && proc.privileged {
+        if self.via_sudo(proc) {
             c.arg("-n").arg("--").arg(&proc.program);
         }
         c.args(&proc.args).env_clear().envs(env);
@@ -275,16 +271,21 @@ impl Runner {
         c
     }
 
-    /// Why a process could not start, with what to do about it.
+    /// Whether `proc` runs through sudo (decided in [`Runner::new`]).
+    fn via_sudo(&self, proc: &Proc) -> bool {
+        self.sudo && proc.privileged
+    }
+
     /// The program started for `proc`: sudo, or its own.
     fn program<'a>(&self, proc: &'a Proc) -> &'a str {
-        if self.sudo && proc.privileged {
+        if self.via_sudo(proc) {
             "sudo"
         } else {
             &proc.program
         }
     }
 
+    /// Why a process could not start, with what to do about it.
     fn spawn_error(&self, proc: &Proc, e: std::io::Error) -> anyhow::Error {
         let program = self.program(proc);
         if e.kind() == std::io::ErrorKind::NotFound {
