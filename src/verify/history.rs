@@ -33,20 +33,23 @@ pub(super) fn env_history(repo: &Repository, root_rel: &str) -> Result<Vec<Histo
         return Ok(Vec::new());
     };
     let file = Cache::file(repo);
-    let cached = Cache::read(&file, root_rel, repo.is_shallow());
-    let hits = match cached {
+    let shallow = repo.is_shallow();
+    let hits = match Cache::read(&file, root_rel, shallow) {
         Some(c) if c.head == head => c.hits,
-        Some(c) if repo.graph_descendant_of(head, c.head).unwrap_or(false) => {
-            let mut hits = c.hits;
-            for (path, new) in search(repo, head, Some(c.head), root_rel)? {
-                merge(&mut hits, path, new);
+        cached => {
+            let mut hits = Hits::new();
+            let mut since = None;
+            if let Some(c) = cached
+                && repo.graph_descendant_of(head, c.head).unwrap_or(false)
+            {
+                (hits, since) = (c.hits, Some(c.head));
             }
-            Cache::write(&file, head, root_rel, repo.is_shallow(), &hits);
-            hits
-        }
-        _ => {
-            let hits = search(repo, head, None, root_rel)?;
-            Cache::write(&file, head, root_rel, repo.is_shallow(), &hits);
+            // What the kept answer counted is older than what the commits
+            // since hold: on a tie, it stays the oldest.
+            for (path, new) in search(repo, head, since, root_rel)? {
+                add(&mut hits, path, new, false);
+            }
+            Cache::write(&file, head, root_rel, shallow, &hits);
             hits
         }
     };
@@ -84,10 +87,10 @@ struct Hit {
 type Hits = BTreeMap<String, Hit>;
 
 /// Add what commits not counted in `hits` hold for `path`. The oldest is the
-/// one with the earliest commit time (on a tie, the one already there).
-fn merge(hits: &mut Hits, path: String, new: Hit) {
+/// one with the earliest commit time; on a tie, `new`'s when `new_on_tie`.
+fn add(hits: &mut Hits, path: String, new: Hit, new_on_tie: bool) {
     let hit = hits.entry(path).or_insert(Hit { commits: 0, ..new });
-    if new.time < hit.time {
+    if new.time < hit.time || (new_on_tie && new.time == hit.time) {
         hit.oldest = new.oldest;
         hit.time = new.time;
     }
@@ -107,7 +110,6 @@ fn search(repo: &Repository, head: Oid, since: Option<Oid>, root_rel: &str) -> R
         .context("cannot walk the history")?;
     let mut memo: HashMap<Oid, Rc<Vec<String>>> = HashMap::new();
     let mut hits = Hits::new();
-    // Parents come after children: on equal times, the later one is older.
     for oid in walk {
         let oid = oid.context("cannot walk the history")?;
         let commit = repo.find_commit(oid).context("cannot read a commit")?;
@@ -120,18 +122,15 @@ fn search(repo: &Repository, head: Oid, since: Option<Oid>, root_rel: &str) -> R
                 _ => continue,
             }
         };
-        let time = commit.time().seconds();
+        let one = Hit {
+            oldest: oid,
+            time: commit.time().seconds(),
+            commits: 1,
+        };
         for path in env_paths(repo, sub, &mut memo)?.iter() {
-            let hit = hits.entry(path.clone()).or_insert(Hit {
-                oldest: oid,
-                time,
-                commits: 0,
-            });
-            if time <= hit.time {
-                hit.oldest = oid;
-                hit.time = time;
-            }
-            hit.commits += 1;
+            // Parents come after children: on equal times, the later one
+            // is older.
+            add(&mut hits, path.clone(), one, true);
         }
     }
     Ok(hits)
