@@ -105,15 +105,14 @@ pub fn exec(args: &ConfigArgs, global: &GlobalArgs) -> Result<()> {
     let session = Session::open(global)?;
     let container = session.tree.find(&args.name)?.clone();
     let ev = session.evaluate(&[&container])?.remove(0);
-    let (settings, problems) =
-        settings::resolve(&session.tree.root, &container.dir, &ev, &args.sets);
+    let files = Sources::read(&session.tree.root, &container.dir);
+    let (settings, problems) = settings::resolve_in(&files, &ev, &args.sets);
     for p in &problems {
         let at = p.origin.as_ref().map_or("".to_string(), |o| {
             format!("{}: ", origin_text(&session.tree.root, Some(o)))
         });
         term::warn(format!("{at}{}", p.message));
     }
-    let files = Sources::read(&session.tree.root, &container.dir);
     let report = Report {
         name: container.name.clone(),
         settings: settings_entries(&session.tree.root, &settings),

@@ -359,14 +359,24 @@ impl Raw {
 }
 
 /// Split evaluated variables into settings and context variables, apply
-/// `overrides` (`--set KEY=VALUE`), validate every value, and type them.
+/// `overrides` (`--set KEY=VALUE`), validate every value, and type them;
+/// origins come from the files bash sourced for the container in `dir`.
 pub fn resolve(
     root: &Path,
     dir: &Path,
     ev: &Evaluated,
     overrides: &[(String, String)],
 ) -> (Settings, Vec<Problem>) {
-    let mut raw = Raw::from_files(&Sources::read(root, dir), ev);
+    resolve_in(&Sources::read(root, dir), ev, overrides)
+}
+
+/// [`resolve`], with the sourced files already read.
+pub fn resolve_in(
+    files: &Sources,
+    ev: &Evaluated,
+    overrides: &[(String, String)],
+) -> (Settings, Vec<Problem>) {
+    let mut raw = Raw::from_files(files, ev);
     raw.apply(overrides);
     raw.validate();
     let problems = std::mem::take(&mut raw.problems);

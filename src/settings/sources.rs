@@ -14,21 +14,22 @@ pub struct Sources {
 impl Sources {
     /// The files bash sources for the container in `dir` (SPEC §2).
     pub fn read(root: &Path, dir: &Path) -> Sources {
-        Sources::of(vec![
+        Sources::with_texts(root, dir, |p| std::fs::read_to_string(p).ok())
+    }
+
+    /// The same files, their texts given by `text` (already read).
+    pub fn with_texts(root: &Path, dir: &Path, text: impl Fn(&Path) -> Option<String>) -> Sources {
+        let paths = [
             root.join("defaults"),
             root.join(".env"),
             dir.join(".env"),
             dir.join("configSettings"),
-        ])
-    }
-
-    /// `paths`, in sourcing order.
-    pub fn of(paths: Vec<PathBuf>) -> Sources {
+        ];
         let files = paths
             .into_iter()
             .map(|p| {
-                let text = std::fs::read_to_string(&p).ok();
-                (p, text)
+                let t = text(&p);
+                (p, t)
             })
             .collect();
         Sources { files }

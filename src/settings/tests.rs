@@ -136,7 +136,9 @@ fn locates_assignment_lines() {
         "# OPT_RAM=1 in a comment still counts as text\nX=1\nexport OPT_RAM=64\nNOT_OPT_RAM=3\n",
     )
     .unwrap();
-    let o = Sources::of(vec![f.clone()]).locate("OPT_RAM").unwrap();
+    let o = Sources::read(dir.path(), dir.path())
+        .locate("OPT_RAM")
+        .unwrap();
     assert_eq!(o.line, Some(3));
     assert_eq!(o.file, f);
 }

@@ -16,6 +16,7 @@ use super::history::env_history;
 use super::ignore::{ignoring_rule, would_ignore};
 use super::links::{ForbiddenData, TrackedLink, forbidden_data_link};
 use crate::bash::Evaluated;
+use crate::settings::Sources;
 use crate::workspace::Workspace;
 use crate::workspace::tree::{Container, Tree};
 
@@ -52,6 +53,25 @@ pub struct ContainerFacts {
     /// `data/`, when it is a symlink a build refuses (read only for
     /// selected containers).
     pub forbidden_data: Option<ForbiddenData>,
+}
+
+impl Facts {
+    /// The files bash sourced for `c`, with the texts gathered (the rules
+    /// read nothing from the disk again).
+    pub fn sources(&self, c: &ContainerFacts) -> Sources {
+        let env = |e: &Option<EnvFile>, p: &Path| {
+            e.as_ref().filter(|e| e.path == p).map(|e| e.text.clone())
+        };
+        Sources::with_texts(&self.root, &c.dir, |p| {
+            if p == self.root.join("defaults") {
+                self.defaults.clone()
+            } else if p == c.dir.join("configSettings") {
+                Some(c.config.clone())
+            } else {
+                env(&self.root_env, p).or_else(|| env(&c.env, p))
+            }
+        })
+    }
 }
 
 /// A `.env` or `.env.example` file: its keys, read without running it.

@@ -96,7 +96,7 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     }
     let mut resolved = Vec::new();
     for c in &facts.containers {
-        let (settings, problems) = settings::resolve(&facts.root, &c.dir, &c.eval, &[]);
+        let (settings, problems) = settings::resolve_in(&facts.sources(c), &c.eval, &[]);
         if c.selected {
             findings.extend(containers::check(facts, c, &settings, &problems, &paths));
             findings.extend(links::check(facts, c, &paths));
