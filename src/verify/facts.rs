@@ -302,10 +302,11 @@ pub fn read_env(path: &Path) -> Option<EnvFile> {
     if !path.is_file() {
         return None;
     }
-    let text = String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned();
-    let parsed: Option<Vec<String>> = dotenvy::from_path_iter(path)
-        .ok()
-        .and_then(|iter| iter.map(|kv| kv.ok().map(|(k, _)| k)).collect());
+    let bytes = std::fs::read(path).ok()?;
+    let parsed: Option<Vec<String>> = dotenvy::from_read_iter(bytes.as_slice())
+        .map(|kv| kv.ok().map(|(k, _)| k))
+        .collect();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     let keys = parsed.unwrap_or_else(|| {
         text.lines()
             .filter_map(|l| assigned_key(l).map(|(k, _)| k.to_string()))
